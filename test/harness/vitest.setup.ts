@@ -1,0 +1,1 @@
+(globalThis as { __SSCL_TEST_RUNTIME?: string }).__SSCL_TEST_RUNTIME = 'node';
