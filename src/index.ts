@@ -5,3 +5,6 @@ export { loadDsp, wasmSimdSupported, type DspModule, type LoadDspOptions, type W
 export { detectRuntime, type RuntimeName } from './runtime.ts';
 export { SsclError, WebGPUUnavailableError, WasmLoadError, SelfTestError, InvalidArgumentError } from './errors.ts';
 export { VERSION } from './version.ts';
+export * from './dsp/public.ts';
+export * from './engine.ts';
+export * from './data/public.ts';
