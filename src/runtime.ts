@@ -26,8 +26,8 @@ export function detectRuntime(): RuntimeName {
 }
 
 /**
- * @internal Loads a Node built-in synchronously (`process.getBuiltinModule`, Node >= 20.16) so that no
- * `import('node:…')` appears in code a browser or extension service worker can reach.
+ * @internal Loads a Node built-in synchronously (`process.getBuiltinModule`, Node >= 20.16) so that code a
+ * browser or extension service worker can reach never dynamically imports a 'node:' module.
  */
 export function nodeBuiltin<T>(id: string): T {
   const p = nodeProcess();

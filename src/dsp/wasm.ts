@@ -93,9 +93,12 @@ async function instantiate(source: WasmSource, simd: boolean): Promise<DspModule
     else if (typeof source === 'string' || source instanceof URL) module = await WebAssembly.compile(await readBytes(new URL(source)));
     else module = await WebAssembly.compile(source);
   } catch (cause) {
+    const csp = /Content Security Policy|wasm-eval|unsafe-eval/i.test(String(cause));
     throw new WasmLoadError(
       `could not load the DSP WebAssembly from ${where}: ${String(cause)}. ` +
-        'In a bundler or browser extension, pass the bytes of build/wasm/sscl-dsp.{simd,scalar}.wasm as { wasm }.',
+        (csp
+          ? "The page's Content Security Policy forbids WebAssembly: add 'wasm-unsafe-eval' to script-src (in an MV3 extension: content_security_policy.extension_pages)."
+          : 'In a bundler or browser extension, pass the bytes of build/wasm/sscl-dsp.{simd,scalar}.wasm as { wasm }.'),
       { cause },
     );
   }

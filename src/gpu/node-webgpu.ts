@@ -37,11 +37,18 @@ function loadDawn(): DawnModule {
   return dawn;
 }
 
-/** Software ICDs present on this machine, fastest first. */
+/**
+ * Software ICDs present on this machine, fastest first. `SSCL_SOFTWARE_VULKAN_ICDS` (a ':'-separated list of
+ * ICD manifest paths) replaces the built-in list, for drivers installed elsewhere.
+ */
 export function findSoftwareVulkanIcds(): { name: string; file: string }[] {
   const fs = nodeBuiltin<{ existsSync(p: string): boolean }>('fs');
   const out: { name: string; file: string }[] = [];
-  for (const icd of SOFTWARE_VULKAN_ICDS) {
+  const custom = nodeProcess()?.env?.SSCL_SOFTWARE_VULKAN_ICDS;
+  const candidates = custom !== undefined
+    ? custom.split(':').filter(Boolean).map((f) => ({ name: f, files: [f] }))
+    : SOFTWARE_VULKAN_ICDS;
+  for (const icd of candidates) {
     const file = icd.files.find((f) => fs.existsSync(f));
     if (file) out.push({ name: icd.name, file });
   }
