@@ -1,0 +1,293 @@
+// AudioFrontend: the typed wrapper over the WASM kernels (assembly/dsp/*). One instance owns one module
+// instance and its scratch memory; it is not re-entrant across threads (use one per worker).
+import { InvalidArgumentError, InvalidAudioError } from '../errors.ts';
+import { WasmHeap } from './heap.ts';
+import { frameCount, resolveOptions, type MelSpectrogramOptions, type Resolved, type Spectrogram, type SpectrogramOptions } from './options.ts';
+import { melFilterbank, sparseFilterbank, stftWindow } from './filters.ts';
+import { checkRate, resampleKernel, resampledLength, type ResampleKernel } from './resample.ts';
+import { specAugment as specAugmentTs, type SpecAugmentOptions } from './specaugment.ts';
+import { loadDsp, type DspExports, type DspModule, type LoadDspOptions } from './wasm.ts';
+
+interface Exports extends DspExports {
+  fftPlanCreate(n: number): number;
+  stftWorkBytes(m: number): number;
+  stft(cfg: number, sig: number, nSig: number, out: number): number;
+  padCenter(x: number, n: number, pad: number, h: number, mode: number): void;
+  firstNonFinite(x: number, n: number): number;
+  resampleRun(xp: number, nOut: number, orig: number, next: number, kernel: number, stride: number, out: number): void;
+}
+
+// Config block words, must match assembly/dsp/stft.ts
+const enum Cfg { NFFT, HOP, CENTER, PADMODE, POWER, BANDS, NMELS, LOGMODE, PLAN, WINDOW, POSTTW, MELSTART, MELLEN, MELOFF, MELW, WORK, M, BINS, SCALE, LOGOFFSET, DBMUL, AMIN, TOPDB, DBREF, WORDS }
+
+interface Config {
+  ptr: number;
+  r: Resolved;
+  bands: number;
+}
+
+/** Result shape of a batch call: out holds count × bands × frames f32, clip-major. */
+export interface BatchResult {
+  count: number;
+  bands: number;
+  frames: number;
+}
+
+const MAX_CONFIGS = 32;
+
+/**
+ * Audio frontend in WebAssembly: resample, spectrogram, mel spectrogram, log/dB, SpecAugment, with
+ * torchaudio 0.13's semantics and defaults.
+ *
+ * @example
+ * ```ts
+ * import { AudioFrontend, SSCL_AUDIO } from 'sscl-sdk';
+ * const fe = await AudioFrontend.create();
+ * const x = new Float32Array(48000).map((_, i) => Math.sin(i / 10));
+ * const m = fe.melSpectrogram(x, SSCL_AUDIO);
+ * console.log(m.bands, m.frames); // 128 128
+ * ```
+ */
+export class AudioFrontend {
+  /** The loaded module (variant 'simd' or 'scalar'). */
+  readonly dsp: DspModule;
+  private readonly e: Exports;
+  private readonly heap: WasmHeap;
+  private readonly configs = new Map<string, Config>();
+  private readonly plans = new Map<number, number>();
+  private readonly kernels = new Map<string, { k: ResampleKernel; ptr: number }>();
+  private lastOpts: object | undefined;
+  private lastMel = false;
+  private lastCfg: Config | undefined;
+
+  private constructor(dsp: DspModule) {
+    this.dsp = dsp;
+    this.e = dsp.exports as Exports;
+    this.heap = new WasmHeap(this.e);
+  }
+
+  /** Instantiates the WASM once (shared per variant through loadDsp's cache). */
+  static async create(options: LoadDspOptions = {}): Promise<AudioFrontend> {
+    const dsp = await loadDsp(options);
+    for (const name of ['stft', 'fftPlanCreate', 'padCenter', 'firstNonFinite', 'resampleRun']) {
+      if (typeof dsp.exports[name] !== 'function') throw new InvalidArgumentError(`the DSP module has no '${name}' export: rebuild with npm run build:wasm`);
+    }
+    return new AudioFrontend(dsp);
+  }
+
+  /** Bytes of the module's linear memory (for flat-memory checks). */
+  get memoryBytes(): number {
+    return this.e.memory.buffer.byteLength;
+  }
+
+  /** (bands, frames) that spectrogram/melSpectrogram give for n samples with these options. */
+  outputShape(nSamples: number, options: MelSpectrogramOptions = {}, mel = true): { bands: number; frames: number } {
+    const c = this.config(options, mel);
+    return { bands: c.bands, frames: frameCount(c.r, nSamples) };
+  }
+
+  /** torchaudio.transforms.Spectrogram (+ optional log). Layout (bands = nFft/2+1, frames). */
+  spectrogram(x: ArrayLike<number>, options: SpectrogramOptions = {}): Spectrogram {
+    return this.run(x, this.config(options, false));
+  }
+
+  /** torchaudio.transforms.MelSpectrogram (+ optional log / dB). Layout (nMels, frames). */
+  melSpectrogram(x: ArrayLike<number>, options: MelSpectrogramOptions = {}): Spectrogram {
+    return this.run(x, this.config(options, true));
+  }
+
+  /** Many clips of equal length (clips.length = count × clipLength) into out (count × bands × frames). */
+  melSpectrogramBatch(clips: Float32Array, clipLength: number, out: Float32Array, options: MelSpectrogramOptions = {}): BatchResult {
+    return this.batch(clips, clipLength, out, this.config(options, true));
+  }
+
+  /** Spectrogram version of melSpectrogramBatch. */
+  spectrogramBatch(clips: Float32Array, clipLength: number, out: Float32Array, options: SpectrogramOptions = {}): BatchResult {
+    return this.batch(clips, clipLength, out, this.config(options, false));
+  }
+
+  /**
+   * torchaudio.functional.resample(x, fromRate, toRate) with its defaults (sinc_interpolation,
+   * lowpass_filter_width 6, rolloff 0.99): output length ceil(n · to / from).
+   */
+  resample(x: ArrayLike<number>, fromRate: number, toRate: number): Float32Array {
+    checkRate('fromRate', fromRate);
+    checkRate('toRate', toRate);
+    const n = this.checkedLength(x);
+    const key = `${fromRate}/${toRate}`;
+    let kc = this.kernels.get(key);
+    if (!kc) {
+      const k = resampleKernel(fromRate, toRate);
+      kc = { k, ptr: this.heap.persist(k.kernel) };
+      if (this.kernels.size >= MAX_CONFIGS) this.kernels.clear(); // leaks the old kernels' memory: bounded
+      this.kernels.set(key, kc);
+    }
+    const k = kc.k;
+    const xpLen = k.width + n + k.width + k.orig + k.stride + 4;
+    const nOut = resampledLength(n, k);
+    const xp = this.heap.slot('xp', xpLen * 4);
+    const out = this.heap.slot('rout', Math.max(1, nOut) * 4);
+    const f32 = this.heap.f32;
+    const base = xp >> 2;
+    f32.fill(0, base, base + k.width);
+    f32.set(x, base + k.width);
+    f32.fill(0, base + k.width + n, base + xpLen);
+    this.checkFinite(xp + k.width * 4, n);
+    if (k.orig === k.next) return this.heap.f32.slice(base + k.width, base + k.width + n); // torchaudio returns the input
+    this.e.resampleRun(xp, nOut, k.orig, k.next, kc.ptr, k.stride, out);
+    return this.heap.f32.slice(out >> 2, (out >> 2) + nOut);
+  }
+
+  /** SpecAugment (time warp, frequency and time masks), deterministic for a seed; see specaugment.ts. */
+  specAugment(spec: Spectrogram, options: SpecAugmentOptions, out?: Float32Array): Spectrogram {
+    return specAugmentTs(spec, options, out);
+  }
+
+  // ---- internals ----
+
+  private checkedLength(x: ArrayLike<number>): number {
+    if (x === null || typeof x !== 'object' || typeof (x as { length?: unknown }).length !== 'number') {
+      throw new InvalidAudioError(`expected the samples as a Float32Array, got ${x === null ? 'null' : typeof x}`);
+    }
+    if (x.length === 0) throw new InvalidAudioError('expected audio samples, got 0 samples');
+    return x.length;
+  }
+
+  private checkFinite(ptr: number, n: number, clip = -1): void {
+    const bad = this.e.firstNonFinite(ptr, n);
+    if (bad >= 0) {
+      const v = this.heap.f32[(ptr >> 2) + bad];
+      throw new InvalidAudioError(`${clip >= 0 ? `clip ${clip}: ` : ''}sample ${bad} is ${v}; the frontend needs finite samples (replace NaN/Inf before calling)`);
+    }
+  }
+
+  private config(options: MelSpectrogramOptions, mel: boolean): Config {
+    if (options === this.lastOpts && mel === this.lastMel && this.lastCfg) return this.lastCfg;
+    const r = resolveOptions(options, mel);
+    const key = JSON.stringify(r);
+    let c = this.configs.get(key);
+    if (!c) {
+      if (this.configs.size >= MAX_CONFIGS) this.configs.clear(); // bounded leak of old configs' memory
+      c = this.buildConfig(r);
+      this.configs.set(key, c);
+    }
+    if (Object.isFrozen(options)) {
+      // frozen presets (SSCL_AUDIO) cannot change behind our back: skip re-resolving next time
+      this.lastOpts = options;
+      this.lastMel = mel;
+      this.lastCfg = c;
+    }
+    return c;
+  }
+
+  private buildConfig(r: Resolved): Config {
+    const even = r.nFft % 2 === 0;
+    const m = even ? r.nFft / 2 : r.nFft;
+    const bins = Math.floor(r.nFft / 2) + 1;
+    let plan = this.plans.get(m);
+    if (plan === undefined) {
+      plan = this.e.fftPlanCreate(m);
+      this.plans.set(m, plan);
+    }
+    const win = stftWindow(r.window, r.winLength, r.nFft);
+    let sumSq = 0;
+    for (const v of win) sumSq += v * v;
+    const post = new Float32Array(2 * (m + 1));
+    for (let k = 0; k <= m; k++) {
+      post[2 * k] = Math.cos((-Math.PI * k) / m);
+      post[2 * k + 1] = Math.sin((-Math.PI * k) / m);
+    }
+    const words = new Int32Array(Cfg.WORDS);
+    const fw = new Float32Array(words.buffer);
+    words[Cfg.NFFT] = r.nFft;
+    words[Cfg.HOP] = r.hopLength;
+    words[Cfg.CENTER] = r.center ? 1 : 0;
+    words[Cfg.PADMODE] = r.padMode === 'reflect' ? 0 : 1;
+    words[Cfg.POWER] = r.power;
+    words[Cfg.BANDS] = r.nMels > 0 ? r.nMels : bins;
+    words[Cfg.NMELS] = r.nMels;
+    words[Cfg.LOGMODE] = r.log === null ? 0 : r.log === 'db' ? 2 : 1;
+    words[Cfg.PLAN] = plan;
+    words[Cfg.WINDOW] = this.heap.persist(Float32Array.from(win));
+    words[Cfg.POSTTW] = this.heap.persist(post);
+    if (r.nMels > 0) {
+      const fb = melFilterbank(bins, r.fMin, r.fMax, r.nMels, r.sampleRate, r.norm, r.melScale);
+      const sp = sparseFilterbank(fb, bins, r.nMels);
+      words[Cfg.MELSTART] = this.heap.persist(sp.start);
+      words[Cfg.MELLEN] = this.heap.persist(sp.len);
+      words[Cfg.MELOFF] = this.heap.persist(sp.off);
+      words[Cfg.MELW] = this.heap.persist(sp.weights);
+    }
+    words[Cfg.WORK] = this.e.alloc(this.e.stftWorkBytes(m));
+    words[Cfg.M] = m;
+    words[Cfg.BINS] = bins;
+    fw[Cfg.SCALE] = r.normalized ? (r.power === 2 ? 1 / sumSq : 1 / Math.sqrt(sumSq)) : 1;
+    fw[Cfg.LOGOFFSET] = r.log !== null && r.log !== 'db' ? r.log.offset : 0;
+    fw[Cfg.DBMUL] = r.power === 2 ? 10 : 20;
+    fw[Cfg.AMIN] = 1e-10;
+    fw[Cfg.TOPDB] = r.topDb ?? -1;
+    fw[Cfg.DBREF] = 0; // multiplier * log10(max(amin, ref=1))
+    const ptr = this.heap.persist(words);
+    return { ptr, r, bands: words[Cfg.BANDS] };
+  }
+
+  /** Checks the length for this config and returns frames (throws InvalidAudioError when too short). */
+  private framesFor(c: Config, n: number): number {
+    const h = Math.floor(c.r.nFft / 2);
+    if (c.r.center && c.r.padMode === 'reflect' && n <= h) {
+      throw new InvalidAudioError(`audio too short: ${n} samples; reflect padding needs more than nFft/2 = ${h} samples (pad the clip or use padMode 'constant')`);
+    }
+    const frames = frameCount(c.r, n);
+    if (frames < 1) throw new InvalidAudioError(`audio too short: ${n} samples give no frame with nFft ${c.r.nFft} and center ${c.r.center}; need at least ${c.r.center ? c.r.nFft - 2 * h : c.r.nFft}`);
+    return frames;
+  }
+
+  /** x already in WASM at inPtr: NaN check, pad, stft into outPtr. */
+  private runAt(c: Config, inPtr: number, n: number, outPtr: number, clip: number): void {
+    this.checkFinite(inPtr, n, clip);
+    let sig = inPtr;
+    let nSig = n;
+    if (c.r.center) {
+      const h = Math.floor(c.r.nFft / 2);
+      nSig = n + 2 * h;
+      sig = this.heap.slot('pad', nSig * 4 + 16);
+      this.e.padCenter(inPtr, n, sig, h, c.r.padMode === 'reflect' ? 0 : 1);
+    }
+    this.e.stft(c.ptr, sig, nSig, outPtr);
+  }
+
+  private run(x: ArrayLike<number>, c: Config): Spectrogram {
+    const n = this.checkedLength(x);
+    const frames = this.framesFor(c, n);
+    const h = Math.floor(c.r.nFft / 2);
+    // reserve every slot before taking views: an allocation may grow (and detach) the memory
+    this.heap.slot('pad', (n + 2 * h) * 4 + 16);
+    const inPtr = this.heap.slot('in', n * 4 + 16);
+    const outPtr = this.heap.slot('out', c.bands * frames * 4 + 16);
+    this.heap.f32.set(x, inPtr >> 2);
+    this.runAt(c, inPtr, n, outPtr, -1);
+    const data = this.heap.f32.slice(outPtr >> 2, (outPtr >> 2) + c.bands * frames);
+    return { data, bands: c.bands, frames };
+  }
+
+  private batch(clips: Float32Array, clipLength: number, out: Float32Array, c: Config): BatchResult {
+    if (!(clips instanceof Float32Array)) throw new InvalidAudioError('clips must be one Float32Array holding count × clipLength samples');
+    if (!(out instanceof Float32Array)) throw new InvalidArgumentError('out must be a Float32Array of count × bands × frames');
+    if (!Number.isInteger(clipLength) || clipLength < 1) throw new InvalidArgumentError(`clipLength must be a positive integer, got ${clipLength}`);
+    if (clips.length === 0 || clips.length % clipLength !== 0) {
+      throw new InvalidAudioError(`clips has ${clips.length} samples, not a positive multiple of clipLength ${clipLength}`);
+    }
+    const count = clips.length / clipLength;
+    const frames = this.framesFor(c, clipLength);
+    const per = c.bands * frames;
+    if (out.length < count * per) throw new InvalidArgumentError(`out holds ${out.length} values; ${count} clips x ${c.bands} bands x ${frames} frames need ${count * per}`);
+    const h = Math.floor(c.r.nFft / 2);
+    this.heap.slot('pad', (clipLength + 2 * h) * 4 + 16);
+    const inPtr = this.heap.slot('in', clips.length * 4 + 16);
+    const outPtr = this.heap.slot('out', count * per * 4 + 16);
+    this.heap.f32.set(clips, inPtr >> 2);
+    for (let i = 0; i < count; i++) this.runAt(c, inPtr + i * clipLength * 4, clipLength, outPtr + i * per * 4, i);
+    out.set(this.heap.f32.subarray(outPtr >> 2, (outPtr >> 2) + count * per));
+    return { count, bands: c.bands, frames };
+  }
+}
