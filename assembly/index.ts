@@ -3,7 +3,7 @@
 // `ASC_FEATURE_SIMD` is a compile-time constant, so the branch not taken is never compiled.
 import { fftPlanCreate as planCreate, fftRun } from './dsp/fft';
 import { stftRun, stftWorkBytes as workBytes } from './dsp/stft';
-export { padCenter, firstNonFinite } from './dsp/stft';
+export { padEdges, firstNonFinite } from './dsp/stft';
 export { resampleRun } from './dsp/resample';
 
 /** Reserve `bytes` of linear memory (16-byte aligned) and return its address. */

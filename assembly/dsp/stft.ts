@@ -22,9 +22,12 @@ export function stftWorkBytes(m: i32, lanesBytes: i32): i32 {
   return (2 * 2 * m + (m + 2) + 2 * m + 4) * lanesBytes + 64;
 }
 
-/** Pads x (n samples) by nFft/2 each side into pad (reflect or zeros), as torch.stft(center=True). */
-export function padCenter(x: usize, n: i32, pad: usize, h: i32, mode: i32): void {
-  memory.copy(pad + (<usize>h << 2), x, <usize>n << 2);
+/**
+ * Centre padding in place, as torch.stft(center=True): the n samples already sit at pad + h (floats);
+ * writes h reflected (mode 0) or zero (mode 1) samples on each side.
+ */
+export function padEdges(pad: usize, n: i32, h: i32, mode: i32): void {
+  const x = pad + (<usize>h << 2);
   for (let i = 0; i < h; i++) {
     const l = mode == 0 ? load<f32>(x + (<usize>(h - i) << 2)) : <f32>0;
     const r = mode == 0 ? load<f32>(x + (<usize>(n - 2 - i) << 2)) : <f32>0;

@@ -12,7 +12,7 @@ interface Exports extends DspExports {
   fftPlanCreate(n: number): number;
   stftWorkBytes(m: number): number;
   stft(cfg: number, sig: number, nSig: number, out: number): number;
-  padCenter(x: number, n: number, pad: number, h: number, mode: number): void;
+  padEdges(pad: number, n: number, h: number, mode: number): void;
   firstNonFinite(x: number, n: number): number;
   resampleRun(xp: number, nOut: number, orig: number, next: number, kernel: number, stride: number, out: number): void;
 }
@@ -69,7 +69,7 @@ export class AudioFrontend {
   /** Instantiates the WASM once (shared per variant through loadDsp's cache). */
   static async create(options: LoadDspOptions = {}): Promise<AudioFrontend> {
     const dsp = await loadDsp(options);
-    for (const name of ['stft', 'fftPlanCreate', 'padCenter', 'firstNonFinite', 'resampleRun']) {
+    for (const name of ['stft', 'fftPlanCreate', 'padEdges', 'firstNonFinite', 'resampleRun']) {
       if (typeof dsp.exports[name] !== 'function') throw new InvalidArgumentError(`the DSP module has no '${name}' export: rebuild with npm run build:wasm`);
     }
     return new AudioFrontend(dsp);
@@ -242,18 +242,19 @@ export class AudioFrontend {
     return frames;
   }
 
-  /** x already in WASM at inPtr: NaN check, pad, stft into outPtr. */
-  private runAt(c: Config, inPtr: number, n: number, outPtr: number, clip: number): void {
-    this.checkFinite(inPtr, n, clip);
-    let sig = inPtr;
-    let nSig = n;
-    if (c.r.center) {
-      const h = Math.floor(c.r.nFft / 2);
-      nSig = n + 2 * h;
-      sig = this.heap.slot('pad', nSig * 4 + 16);
-      this.e.padCenter(inPtr, n, sig, h, c.r.padMode === 'reflect' ? 0 : 1);
-    }
-    this.e.stft(c.ptr, sig, nSig, outPtr);
+  /**
+   * Copies clip samples [from, from + n) of x into the signal slot (after h samples of room for the centre
+   * padding), checks them, pads in place and runs the STFT into outPtr. Slots must be reserved first.
+   */
+  private runOne(c: Config, x: ArrayLike<number>, from: number, n: number, sig: number, outPtr: number, clip: number): void {
+    const h = c.r.center ? Math.floor(c.r.nFft / 2) : 0;
+    const f32 = this.heap.f32;
+    const at = (sig >> 2) + h;
+    if (from === 0 && x.length === n) f32.set(x, at);
+    else f32.set((x as Float32Array).subarray(from, from + n), at);
+    this.checkFinite(sig + h * 4, n, clip);
+    if (c.r.center) this.e.padEdges(sig, n, h, c.r.padMode === 'reflect' ? 0 : 1);
+    this.e.stft(c.ptr, sig, n + 2 * h, outPtr);
   }
 
   private run(x: ArrayLike<number>, c: Config): Spectrogram {
@@ -261,11 +262,9 @@ export class AudioFrontend {
     const frames = this.framesFor(c, n);
     const h = Math.floor(c.r.nFft / 2);
     // reserve every slot before taking views: an allocation may grow (and detach) the memory
-    this.heap.slot('pad', (n + 2 * h) * 4 + 16);
-    const inPtr = this.heap.slot('in', n * 4 + 16);
+    const sig = this.heap.slot('sig', (n + 2 * h) * 4 + 16);
     const outPtr = this.heap.slot('out', c.bands * frames * 4 + 16);
-    this.heap.f32.set(x, inPtr >> 2);
-    this.runAt(c, inPtr, n, outPtr, -1);
+    this.runOne(c, x, 0, n, sig, outPtr, -1);
     const data = this.heap.f32.slice(outPtr >> 2, (outPtr >> 2) + c.bands * frames);
     return { data, bands: c.bands, frames };
   }
@@ -282,12 +281,12 @@ export class AudioFrontend {
     const per = c.bands * frames;
     if (out.length < count * per) throw new InvalidArgumentError(`out holds ${out.length} values; ${count} clips x ${c.bands} bands x ${frames} frames need ${count * per}`);
     const h = Math.floor(c.r.nFft / 2);
-    this.heap.slot('pad', (clipLength + 2 * h) * 4 + 16);
-    const inPtr = this.heap.slot('in', clips.length * 4 + 16);
-    const outPtr = this.heap.slot('out', count * per * 4 + 16);
-    this.heap.f32.set(clips, inPtr >> 2);
-    for (let i = 0; i < count; i++) this.runAt(c, inPtr + i * clipLength * 4, clipLength, outPtr + i * per * 4, i);
-    out.set(this.heap.f32.subarray(outPtr >> 2, (outPtr >> 2) + count * per));
+    const sig = this.heap.slot('sig', (clipLength + 2 * h) * 4 + 16);
+    const outPtr = this.heap.slot('out', per * 4 + 16);
+    for (let i = 0; i < count; i++) {
+      this.runOne(c, clips, i * clipLength, clipLength, sig, outPtr, i);
+      out.set(this.heap.f32.subarray(outPtr >> 2, (outPtr >> 2) + per), i * per);
+    }
     return { count, bands: c.bands, frames };
   }
 }

@@ -1,0 +1,205 @@
+// bench/audio: SSCL_AUDIO log-mel clips per second, one thread, side by side with JS/WASM peers and
+// numpy/scipy, plus WASM memory flatness over 10,000 calls. Writes bench/audio/RESULTS.md.
+// Run (after `npm run build:wasm && npm run build:ts`):  node bench/audio/run.mjs [secondsPerPeer]
+import { readFileSync, writeFileSync } from 'node:fs';
+import { execSync, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
+import { makeJsLogMel } from './js_logmel.mjs';
+
+const require = createRequire(import.meta.url);
+const root = new URL('../../', import.meta.url);
+const { AudioFrontend, SSCL_AUDIO } = await import(new URL('build/tsc/src/index.js', root).href);
+const { melFilterbank, sparseFilterbank } = await import(new URL('build/tsc/src/dsp/filters.js', root).href);
+const SECONDS = Number(process.argv[2] ?? 1.5);
+const P = SSCL_AUDIO;
+const N = P.clipSamples;
+const BINS = P.nFft / 2 + 1;
+const x = new Float32Array(N).map((_, i) => Math.sin(i * 0.01) + 0.1 * Math.sin(i * 1.3));
+const fbDense = melFilterbank(BINS, P.fMin, P.fMax, P.nMels, P.sampleRate, P.norm, P.melScale); // (bins, mels)
+const fbSparse = sparseFilterbank(fbDense, BINS, P.nMels);
+
+function measure(fn, seconds = SECONDS) {
+  for (let i = 0; i < 20; i++) fn(); // warm-up (JIT, caches)
+  let count = 0;
+  const t0 = performance.now();
+  let t = t0;
+  while (t - t0 < seconds * 1000) {
+    for (let i = 0; i < 10; i++) fn();
+    count += 10;
+    t = performance.now();
+  }
+  return (count * 1000) / (t - t0);
+}
+
+function maxAbsDiff(a, b) {
+  let e = 0;
+  for (let i = 0; i < a.length; i++) e = Math.max(e, Math.abs(a[i] - b[i]));
+  return e;
+}
+
+const rows = [];
+const row = (name, cps, note = '') => {
+  rows.push({ name, cps, note });
+  console.log(`${name.padEnd(44)} ${cps === null ? 'n/a' : cps.toFixed(0).padStart(7)} clips/s  ${note}`);
+};
+
+// ---- ours ----
+const fe = await AudioFrontend.create({ wasm: readFileSync(new URL('build/wasm/sscl-dsp.simd.wasm', root)) });
+const ref = fe.melSpectrogram(x, P).data;
+row('sscl-sdk AudioFrontend (WASM SIMD), 1 clip/call', measure(() => fe.melSpectrogram(x, P)));
+const B = 16;
+const clips = new Float32Array(B * N);
+for (let b = 0; b < B; b++) clips.set(x, b * N);
+const outB = new Float32Array(B * P.nMels * 128);
+row(`sscl-sdk melSpectrogramBatch (${B} clips/call)`, B * measure(() => fe.melSpectrogramBatch(clips, N, outB, P)));
+const feScalar = await AudioFrontend.create({ wasm: readFileSync(new URL('build/wasm/sscl-dsp.scalar.wasm', root)) });
+row('sscl-sdk AudioFrontend (WASM scalar build)', measure(() => feScalar.melSpectrogram(x, P)));
+
+// ---- fft.js + the same mel/log in JS ----
+const jsOut = new Float32Array(P.nMels * 128);
+const jsLogMel = makeJsLogMel(P, fbSparse, P.nMels);
+jsLogMel(x, jsOut);
+const fftjs = measure(() => jsLogMel(x, jsOut));
+row('fft.js 4.0.4 + sparse mel + log in JS', fftjs, `max |diff| vs ours ${maxAbsDiff(jsOut, ref).toExponential(1)}`);
+
+// ---- meyda: its own power spectrum per frame (fft.js inside), then the same mel/log ----
+try {
+  const Meyda = require('meyda');
+  Meyda.bufferSize = P.nFft;
+  Meyda.sampleRate = P.sampleRate;
+  Meyda.windowingFunction = 'hanning';
+  const pad = new Float32Array(N + P.nFft);
+  const frame = new Float32Array(P.nFft);
+  const out = new Float32Array(P.nMels * 128);
+  const run = () => {
+    const h = P.nFft / 2;
+    for (let i = 0; i < h; i++) {
+      pad[i] = x[h - i];
+      pad[h + N + i] = x[N - 2 - i];
+    }
+    pad.set(x, h);
+    for (let f = 0; f < 128; f++) {
+      frame.set(pad.subarray(f * P.hopLength, f * P.hopLength + P.nFft));
+      const pw = Meyda.extract('powerSpectrum', frame);
+      for (let m = 0; m < P.nMels; m++) {
+        let acc = 0;
+        for (let j = 0; j < fbSparse.len[m]; j++) acc += fbSparse.weights[fbSparse.off[m] + j] * pw[fbSparse.start[m] + j];
+        out[m * 128 + f] = Math.log(acc + 1e-6);
+      }
+    }
+  };
+  run();
+  row('meyda 5.6.3 powerSpectrum + same mel/log', measure(run), `max |diff| vs ours ${maxAbsDiff(out, ref).toExponential(1)} (meyda's hanning is symmetric)`);
+} catch (err) {
+  row('meyda', null, `failed: ${err.message}`);
+}
+
+// ---- essentia.js: Windowing -> Spectrum -> MelBands (htk, power, no norm) per frame ----
+try {
+  const { EssentiaWASM, Essentia } = require('essentia.js');
+  const es = new Essentia(EssentiaWASM);
+  const pad = new Float32Array(N + P.nFft);
+  const out = new Float32Array(P.nMels * 128);
+  const run = () => {
+    const h = P.nFft / 2;
+    for (let i = 0; i < h; i++) {
+      pad[i] = x[h - i];
+      pad[h + N + i] = x[N - 2 - i];
+    }
+    pad.set(x, h);
+    for (let f = 0; f < 128; f++) {
+      const v = es.arrayToVector(pad.subarray(f * P.hopLength, f * P.hopLength + P.nFft));
+      const w = es.Windowing(v, false, P.nFft, 'hann', 0, false);
+      const s = es.Spectrum(w.frame, P.nFft);
+      const mb = es.MelBands(s.spectrum, P.fMax, BINS, false, P.fMin, 'unit_max', P.nMels, P.sampleRate, 'power', 'htkMel', 'warping');
+      const a = es.vectorToArray(mb.bands);
+      for (let m = 0; m < P.nMels; m++) out[m * 128 + f] = Math.log(a[m] + 1e-6);
+      v.delete?.(); w.frame.delete?.(); s.spectrum.delete?.(); mb.bands.delete?.();
+    }
+  };
+  run();
+  row(`essentia.js ${es.version ?? '0.1.3'} Windowing+Spectrum+MelBands`, measure(run), "essentia's own mel weighting; same work");
+} catch (err) {
+  row('essentia.js', null, `failed: ${err.message}`);
+}
+
+// ---- tfjs, wasm backend, one thread ----
+try {
+  const tf = require('@tensorflow/tfjs');
+  const wasmBackend = require('@tensorflow/tfjs-backend-wasm');
+  wasmBackend.setWasmPaths(new URL('node_modules/@tensorflow/tfjs-backend-wasm/dist/', root).pathname);
+  wasmBackend.setThreadsCount?.(1);
+  await tf.setBackend('wasm');
+  const melT = tf.tensor2d(Float32Array.from(fbDense), [BINS, P.nMels]);
+  const run = () => {
+    const r = tf.tidy(() => {
+      const s = tf.mirrorPad(tf.tensor1d(x), [[P.nFft / 2, P.nFft / 2]], 'reflect');
+      const st = tf.signal.stft(s, P.nFft, P.hopLength, P.nFft, tf.signal.hannWindow);
+      const pw = tf.square(tf.abs(st));
+      return tf.log(tf.add(tf.matMul(pw, melT), 1e-6)).transpose();
+    });
+    const d = r.dataSync();
+    r.dispose();
+    return d;
+  };
+  const d = run();
+  row(`tfjs ${tf.version.tfjs} (wasm backend, 1 thread) stft+matMul+log`, measure(run), `max |diff| vs ours ${maxAbsDiff(d, ref).toExponential(1)}`);
+} catch (err) {
+  row('tfjs (wasm backend)', null, `failed: ${String(err.message).split('\n')[0]}`);
+}
+
+// ---- numpy / scipy ----
+const py = '/usr/bin/python3';
+try {
+  const dense = [];
+  for (let m = 0; m < P.nMels; m++) {
+    const r = [];
+    for (let k = 0; k < BINS; k++) r.push(fbDense[k * P.nMels + m]);
+    dense.push(r);
+  }
+  const r = spawnSync(py, [new URL('bench/audio/peer_numpy.py', root).pathname, String(SECONDS)], { input: JSON.stringify(dense), env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' }, maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(String(r.stderr).slice(0, 200));
+  const j = JSON.parse(String(r.stdout));
+  let e = 0;
+  for (let m = 0; m < P.nMels; m++) e = Math.max(e, Math.abs(j.sample[m] - ref[m * 128 + 5]));
+  row(`numpy ${j.numpy} + scipy ${j.scipy} (pocketfft rfft, CSR mel)`, j.clipsPerSec, `frame 5 max |diff| vs ours ${e.toExponential(1)}`);
+} catch (err) {
+  row('numpy/scipy', null, `not run: ${err.message}`);
+}
+
+// ---- memory flatness over 10,000 calls ----
+for (let i = 0; i < 20; i++) fe.melSpectrogram(x, P);
+const before = fe.memoryBytes;
+const heapBefore = process.memoryUsage().heapUsed;
+const t0 = performance.now();
+for (let i = 0; i < 10000; i++) fe.melSpectrogram(x, P);
+const memMs = performance.now() - t0;
+const after = fe.memoryBytes;
+global.gc?.();
+const mem = `WASM memory.buffer.byteLength before/after 10,000 calls: ${before} / ${after} bytes (${after === before ? 'flat' : 'GREW'}); took ${(memMs / 1000).toFixed(1)} s`;
+console.log(mem);
+
+const ours = rows[0].cps;
+const ratio = ours / fftjs;
+console.log(`ratio vs fft.js: ${ratio.toFixed(2)}x`);
+const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) ?? [])[1] ?? cpus()[0]?.model;
+const md = `# bench/audio results
+
+Command: \`npm run build:wasm && npm run build:ts && node bench/audio/run.mjs ${SECONDS}\`
+Date: ${new Date().toISOString()} — machine: \`nproc\` = ${execSync('nproc').toString().trim()}, CPU: ${cpu}, Node ${process.version}.
+Task: SSCL_AUDIO log-mel of one 2 s clip at 24 kHz (48,000 samples -> 128 mels x 128 frames, nFft 1024, hop 376,
+reflect-centred, periodic Hann, power 2, HTK mel 0-12 kHz, ln(x + 1e-6)), one thread, ${SECONDS} s per peer after warm-up.
+The machine is shared (2 cores, other jobs running), so absolute numbers move by ~10-20% between runs; the
+ratio within one run is the meaningful figure.
+
+| implementation | clips/s | note |
+|---|---:|---|
+${rows.map((r) => `| ${r.name} | ${r.cps === null ? 'n/a' : r.cps.toFixed(0)} | ${r.note} |`).join('\n')}
+
+**sscl-sdk vs fft.js in this run: ${ratio.toFixed(2)}x** (target >= 3x).
+
+Memory: ${mem}.
+`;
+writeFileSync(new URL('bench/audio/RESULTS.md', root), md);
+console.log('wrote bench/audio/RESULTS.md');

@@ -1,0 +1,112 @@
+// AudioFrontend behaviour beyond the torchaudio fixtures: the FFT on awkward sizes against a direct
+// float64 DFT, batch == single, typed errors, and flat WASM memory over 10,000 calls.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AudioFrontend, SSCL_AUDIO, InvalidArgumentError, InvalidAudioError } from '../../src/index.ts';
+import { spectrogramReference } from '../../src/dsp/reference.ts';
+import { maxRelToPeak } from '../helpers/close.ts';
+
+function tone(n: number, seed = 1): Float32Array {
+  return Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.05 * seed) + 0.3 * Math.sin(i * 0.71 + seed) + 0.01 * ((i * 7919) % 13));
+}
+
+/** Count of positions where a and b differ (NaN counts as different). */
+function mismatches(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Math.max(a.length, b.length);
+  let bad = 0;
+  for (let i = 0; i < a.length; i++) if (!(a[i] === b[i])) bad++;
+  return bad;
+}
+
+for (const simd of [true, false]) {
+  describe(`AudioFrontend (${simd ? 'simd' : 'scalar'} build)`, () => {
+    let fe: AudioFrontend;
+    beforeAll(async () => {
+      fe = await AudioFrontend.create({ simd });
+      expect(fe.dsp.simd).toBe(simd);
+    });
+
+    it('spectrogram equals a direct float64 DFT for awkward nFft (2, 3, 6, 16, 30, 49, 64, 100, 121, 128) and frame counts not filling 4 lanes', () => {
+      for (const nFft of [2, 3, 6, 16, 30, 49, 64, 100, 121, 128]) {
+        for (const n of [nFft + 1, 3 * nFft + 5]) {
+          const x = tone(n, nFft);
+          const opts = { nFft, hopLength: Math.max(1, Math.floor(nFft / 3)) };
+          const got = fe.spectrogram(x, opts);
+          const ref = spectrogramReference(x, opts, false);
+          expect([got.bands, got.frames]).toEqual([ref.bands, ref.frames]);
+          const err = maxRelToPeak(got.data, ref.data);
+          if (err > 2e-6) throw new Error(`nFft ${nFft} n ${n}: error ${err} of peak`);
+        }
+      }
+    });
+
+    it('mel spectrogram equals the float64 reference (slaney norm, fMin/fMax)', () => {
+      const x = tone(3000);
+      const opts = { nFft: 256, hopLength: 70, nMels: 20, fMin: 100, fMax: 7000, norm: 'slaney', melScale: 'slaney' } as const;
+      const err = maxRelToPeak(fe.melSpectrogram(x, opts).data, spectrogramReference(x, opts, true).data);
+      expect(err).toBeLessThan(2e-6);
+    });
+
+    it('batch output equals single-clip output; SSCL_AUDIO gives 128 x 128', () => {
+      const n = SSCL_AUDIO.clipSamples;
+      const count = 3;
+      const clips = new Float32Array(count * n);
+      for (let i = 0; i < count; i++) clips.set(tone(n, i + 1), i * n);
+      const { bands, frames } = fe.outputShape(n, SSCL_AUDIO);
+      expect([bands, frames]).toEqual([128, 128]);
+      const out = new Float32Array(count * bands * frames);
+      expect(fe.melSpectrogramBatch(clips, n, out, SSCL_AUDIO)).toEqual({ count, bands, frames });
+      for (let i = 0; i < count; i++) {
+        const one = fe.melSpectrogram(clips.subarray(i * n, (i + 1) * n), SSCL_AUDIO);
+        expect(mismatches(out.subarray(i * bands * frames, (i + 1) * bands * frames), one.data)).toBe(0);
+      }
+      const specOut = new Float32Array(count * 513 * 128);
+      fe.spectrogramBatch(clips, n, specOut, { nFft: 1024, hopLength: 376 });
+      const second = fe.spectrogram(clips.subarray(n, 2 * n), { nFft: 1024, hopLength: 376 }).data;
+      expect(mismatches(specOut.subarray(513 * 128, 2 * 513 * 128), second)).toBe(0);
+    });
+
+    it('typed errors: empty, NaN, Inf, too short, absurd parameters', () => {
+      expect(() => fe.melSpectrogram(new Float32Array(0))).toThrow(InvalidAudioError);
+      expect(() => fe.melSpectrogram(null as unknown as Float32Array)).toThrow(InvalidAudioError);
+      const x = tone(1000);
+      x[517] = NaN;
+      expect(() => fe.melSpectrogram(x)).toThrow(/sample 517 is NaN/);
+      x[517] = -Infinity;
+      expect(() => fe.spectrogram(x)).toThrow(/sample 517 is -Infinity/);
+      expect(() => fe.melSpectrogram(tone(200))).toThrow(/too short: 200 samples; reflect padding needs more than nFft\/2 = 200/);
+      expect(() => fe.melSpectrogram(tone(399), { center: false })).toThrow(/too short/);
+      expect(fe.melSpectrogram(tone(1), { padMode: 'constant' }).frames).toBe(1);
+      const clips = tone(2000);
+      clips[1500] = NaN;
+      expect(() => fe.melSpectrogramBatch(clips, 1000, new Float32Array(2 * 128 * 6))).toThrow(/clip 1: sample 500 is NaN/);
+      expect(() => fe.melSpectrogramBatch(tone(2000), 1000, new Float32Array(10))).toThrow(InvalidArgumentError);
+      expect(() => fe.melSpectrogramBatch(tone(1999), 1000, new Float32Array(10_000))).toThrow(InvalidAudioError);
+      const bad: Array<Record<string, unknown>> = [
+        { nFft: 0 }, { nFft: 1 }, { nFft: 2 ** 21 }, { nFft: 12.5 }, { winLength: 401 }, { hopLength: 0 }, { power: 3 }, { power: 0 },
+        { window: 'blackman' }, { padMode: 'circular' }, { center: 'yes' }, { nMels: 0 }, { nMels: 1e6 }, { sampleRate: -1 },
+        { sampleRate: NaN }, { fMin: 9000 }, { fMax: 9000 }, { fMin: 100, fMax: 50 }, { norm: 'l2' }, { melScale: 'kaldi' },
+        { log: { offset: 0 } }, { log: { offset: NaN } }, { log: 'ln' }, { topDb: 80 }, { log: 'db', topDb: -1 },
+      ];
+      for (const o of bad) {
+        let err: unknown = null;
+        try {
+          fe.melSpectrogram(tone(1000), o);
+        } catch (e) {
+          err = e;
+        }
+        if (!(err instanceof InvalidArgumentError)) throw new Error(`${JSON.stringify(o)}: expected InvalidArgumentError, got ${String(err)}`);
+      }
+    });
+
+    it('WASM memory stays flat over 10,000 calls after warm-up', () => {
+      const x = tone(4000);
+      const opts = Object.freeze({ ...SSCL_AUDIO, hopLength: 500 });
+      for (let i = 0; i < 10; i++) fe.melSpectrogram(x, opts);
+      const before = fe.memoryBytes;
+      let sum = 0;
+      for (let i = 0; i < 10_000; i++) sum += fe.melSpectrogram(x, opts).data[i % 100];
+      expect(Number.isFinite(sum)).toBe(true);
+      expect(fe.memoryBytes).toBe(before);
+    });
+  });
+}
