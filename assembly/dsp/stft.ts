@@ -153,26 +153,34 @@ export function stftRun<T>(cfg: usize, sig: usize, nSig: i32, out: usize): i32 {
 
 // Even nFft = 2m: z = FFT_m(x[2n] + i x[2n+1]); X[k] = E[k] + W^k O[k] with
 // E = (Z[k] + conj Z[m-k]) / 2, O = (Z[k] - conj Z[m-k]) / 2i, W = e^{-iπ/m}; k = 0..m.
-// pw[k] = scale * |X[k]|^2 (or scale * |X[k]| for power = 1).
+// Bins k and m-k share their loads: E[m-k] = conj E[k], O[m-k] = conj O[k], W^{m-k} = -conj W^k, so with
+// A + iB = W^k·2O[k]:  2X[k] = (2Er + A) + i(2Ei + B),  2X[m-k] = (2Er - A) + i(B - 2Ei).
+// pw[k] = scale * |X[k]|^2 (or scale * |X[k]| for power = 1); the factor 2 is folded into the scale.
 // @ts-ignore: decorator
 @inline function powerEven<T>(cfg: usize, z: usize, imOff: usize, m: i32, pw: usize): void {
   const S = <usize>sizeof<T>();
   const tw = <usize>ci(cfg, POSTTW);
-  const half = vsplat<T>(0.5);
-  const scale = vsplat<T>(cf(cfg, SCALE));
   const mag = ci(cfg, POWER) == 1;
-  for (let k = 0; k <= m; k++) {
-    const k1 = k == m ? 0 : k;
+  const scale = vsplat<T>(cf(cfg, SCALE) * (mag ? <f32>0.5 : <f32>0.25));
+  const half = m >> 1;
+  for (let k = 0; k <= half; k++) {
     const k2 = k == 0 ? 0 : m - k;
-    const zr = load<T>(z + <usize>k1 * S), zi = load<T>(z + <usize>k1 * S + imOff);
+    const zr = load<T>(z + <usize>k * S), zi = load<T>(z + <usize>k * S + imOff);
     const cr = load<T>(z + <usize>k2 * S), cI = load<T>(z + <usize>k2 * S + imOff);
-    const er = vmul<T>(vadd<T>(zr, cr), half), ei = vmul<T>(vsub<T>(zi, cI), half);
-    const or = vmul<T>(vadd<T>(zi, cI), half), oi = vmul<T>(vsub<T>(cr, zr), half);
+    const er = vadd<T>(zr, cr), ei = vsub<T>(zi, cI);
+    const or = vadd<T>(zi, cI), oi = vsub<T>(cr, zr);
     const c = vload1<T>(tw + <usize>k * 8), s = vload1<T>(tw + <usize>k * 8 + 4);
-    const xr = vadd<T>(er, vsub<T>(vmul<T>(c, or), vmul<T>(s, oi)));
-    const xi = vadd<T>(ei, vadd<T>(vmul<T>(c, oi), vmul<T>(s, or)));
+    const A = vsub<T>(vmul<T>(c, or), vmul<T>(s, oi));
+    const B = vadd<T>(vmul<T>(c, oi), vmul<T>(s, or));
+    const xr = vadd<T>(er, A), xi = vadd<T>(ei, B);
+    const yr = vsub<T>(er, A), yi = vsub<T>(B, ei);
     let p = vadd<T>(vmul<T>(xr, xr), vmul<T>(xi, xi));
-    if (mag) p = vsqrt<T>(p);
+    let q = vadd<T>(vmul<T>(yr, yr), vmul<T>(yi, yi));
+    if (mag) {
+      p = vsqrt<T>(p);
+      q = vsqrt<T>(q);
+    }
+    store<T>(pw + <usize>(m - k) * S, vmul<T>(q, scale));
     store<T>(pw + <usize>k * S, vmul<T>(p, scale));
   }
 }
