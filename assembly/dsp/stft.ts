@@ -252,6 +252,19 @@ function logPass<T>(cfg: usize, out: usize, n: i32, mode: i32): void {
   let i = 0;
   if (mode == 1) {
     const off = vsplat<T>(cf(cfg, LOGOFFSET));
+    // 4 independent log chains per iteration: the polynomial is a serial mul-add chain, so a single one
+    // is latency-bound
+    for (; i + 4 * L <= n; i += 4 * L) {
+      const p = out + (<usize>i << 2);
+      const a0 = vlog<T>(vadd<T>(load<T>(p), off));
+      const a1 = vlog<T>(vadd<T>(load<T>(p + S), off));
+      const a2 = vlog<T>(vadd<T>(load<T>(p + 2 * S), off));
+      const a3 = vlog<T>(vadd<T>(load<T>(p + 3 * S), off));
+      store<T>(p, a0);
+      store<T>(p + S, a1);
+      store<T>(p + 2 * S, a2);
+      store<T>(p + 3 * S, a3);
+    }
     for (; i + L <= n; i += L) {
       const p = out + (<usize>i << 2);
       store<T>(p, vlog<T>(vadd<T>(load<T>(p), off)));
