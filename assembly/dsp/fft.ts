@@ -19,22 +19,22 @@ export function fftPlanCreate(n: i32): usize {
   // factor: powers of two as 4s, with one 2 first when the exponent is odd, then odd factors ascending;
   // the last radix-4 stage then has m = 1, i.e. no twiddles (see the p = 0 paths). (A radix-8 stage was
   // tried: no faster in V8, whose 16 SIMD registers spill on the 8-point butterfly.)
-  const radices = new StaticArray<i32>(MAX_STAGES);
+  const radices = heap.alloc(MAX_STAGES * 4); // freed below (no GC objects: the module never collects)
   let stages = 0;
   let rest = n;
   let twos = 0;
   while (rest % 2 == 0 && rest > 1) { twos++; rest /= 2; }
-  if (twos & 1) radices[stages++] = 2;
-  for (let i = 0; i < twos >> 1; i++) radices[stages++] = 4;
+  if (twos & 1) { store<i32>(radices + (<usize>stages << 2), 2); stages++; }
+  for (let i = 0; i < twos >> 1; i++) { store<i32>(radices + (<usize>stages << 2), 4); stages++; }
   for (let f = 3; rest > 1; f += 2) {
     if (<i64>f * f > rest) f = rest;
-    while (rest % f == 0) { radices[stages++] = f; rest /= f; }
+    while (rest % f == 0) { store<i32>(radices + (<usize>stages << 2), f); stages++; rest /= f; }
   }
   // count twiddles
   let pairs = 0;
   let ns = n;
   for (let i = 0; i < stages; i++) {
-    const r = radices[i];
+    const r = load<i32>(radices + (<usize>i << 2));
     pairs += (ns / r) * (r - 1);
     if (r != 2 && r != 4) pairs += r;
     ns /= r;
@@ -47,7 +47,7 @@ export function fftPlanCreate(n: i32): usize {
   let off = 0;
   ns = n;
   for (let i = 0; i < stages; i++) {
-    const r = radices[i];
+    const r = load<i32>(radices + (<usize>i << 2));
     const m = ns / r;
     const h = plan + <usize>(4 + 3 * i) * 4;
     store<i32>(h, r);
@@ -71,6 +71,7 @@ export function fftPlanCreate(n: i32): usize {
     } else store<i32>(h, -1, 8);
     ns = m;
   }
+  heap.free(radices);
   return plan;
 }
 

@@ -24,6 +24,8 @@ interface Config {
   ptr: number;
   r: Resolved;
   bands: number;
+  /** Every WASM allocation of this config (plan, window, twiddles, filters, work), freed on eviction. */
+  owned: number[];
 }
 
 /** Result shape of a batch call: out holds count × bands × frames f32, clip-major. */
@@ -54,7 +56,6 @@ export class AudioFrontend {
   private readonly e: Exports;
   private readonly heap: WasmHeap;
   private readonly configs = new Map<string, Config>();
-  private readonly plans = new Map<number, number>();
   private readonly kernels = new Map<string, { k: ResampleKernel; ptr: number }>();
   private lastOpts: object | undefined;
   private lastMel = false;
@@ -118,8 +119,12 @@ export class AudioFrontend {
     let kc = this.kernels.get(key);
     if (!kc) {
       const k = resampleKernel(fromRate, toRate);
+      if (this.kernels.size >= MAX_CONFIGS) {
+        const [oldKey, old] = this.kernels.entries().next().value!; // evict the oldest, free its memory
+        this.e.free(old.ptr);
+        this.kernels.delete(oldKey);
+      }
       kc = { k, ptr: this.heap.persist(k.kernel) };
-      if (this.kernels.size >= MAX_CONFIGS) this.kernels.clear(); // leaks the old kernels' memory: bounded
       this.kernels.set(key, kc);
     }
     const k = kc.k;
@@ -167,7 +172,12 @@ export class AudioFrontend {
     const key = JSON.stringify(r);
     let c = this.configs.get(key);
     if (!c) {
-      if (this.configs.size >= MAX_CONFIGS) this.configs.clear(); // bounded leak of old configs' memory
+      if (this.configs.size >= MAX_CONFIGS) {
+        const [oldKey, old] = this.configs.entries().next().value!; // evict the oldest, free its memory
+        for (const p of old.owned) this.e.free(p);
+        this.configs.delete(oldKey);
+        if (this.lastCfg === old) this.lastCfg = this.lastOpts = undefined;
+      }
       c = this.buildConfig(r);
       this.configs.set(key, c);
     }
@@ -184,11 +194,9 @@ export class AudioFrontend {
     const even = r.nFft % 2 === 0;
     const m = even ? r.nFft / 2 : r.nFft;
     const bins = Math.floor(r.nFft / 2) + 1;
-    let plan = this.plans.get(m);
-    if (plan === undefined) {
-      plan = this.e.fftPlanCreate(m);
-      this.plans.set(m, plan);
-    }
+    const owned: number[] = [];
+    const keep = (p: number): number => (owned.push(p), p);
+    const plan = keep(this.e.fftPlanCreate(m));
     const win = stftWindow(r.window, r.winLength, r.nFft);
     let sumSq = 0;
     for (const v of win) sumSq += v * v;
@@ -208,17 +216,17 @@ export class AudioFrontend {
     words[Cfg.NMELS] = r.nMels;
     words[Cfg.LOGMODE] = r.log === null ? 0 : r.log === 'db' ? 2 : 1;
     words[Cfg.PLAN] = plan;
-    words[Cfg.WINDOW] = this.heap.persist(Float32Array.from(win));
-    words[Cfg.POSTTW] = this.heap.persist(post);
+    words[Cfg.WINDOW] = keep(this.heap.persist(Float32Array.from(win)));
+    words[Cfg.POSTTW] = keep(this.heap.persist(post));
     if (r.nMels > 0) {
       const fb = melFilterbank(bins, r.fMin, r.fMax, r.nMels, r.sampleRate, r.norm, r.melScale);
       const sp = sparseFilterbank(fb, bins, r.nMels);
-      words[Cfg.MELSTART] = this.heap.persist(sp.start);
-      words[Cfg.MELLEN] = this.heap.persist(sp.len);
-      words[Cfg.MELOFF] = this.heap.persist(sp.off);
-      words[Cfg.MELW] = this.heap.persist(sp.weights);
+      words[Cfg.MELSTART] = keep(this.heap.persist(sp.start));
+      words[Cfg.MELLEN] = keep(this.heap.persist(sp.len));
+      words[Cfg.MELOFF] = keep(this.heap.persist(sp.off));
+      words[Cfg.MELW] = keep(this.heap.persist(sp.weights));
     }
-    words[Cfg.WORK] = this.e.alloc(this.e.stftWorkBytes(m));
+    words[Cfg.WORK] = keep(this.e.alloc(this.e.stftWorkBytes(m)));
     words[Cfg.M] = m;
     words[Cfg.BINS] = bins;
     fw[Cfg.SCALE] = r.normalized ? (r.power === 2 ? 1 / sumSq : 1 / Math.sqrt(sumSq)) : 1;
@@ -227,8 +235,8 @@ export class AudioFrontend {
     fw[Cfg.AMIN] = 1e-10;
     fw[Cfg.TOPDB] = r.topDb ?? -1;
     fw[Cfg.DBREF] = 0; // multiplier * log10(max(amin, ref=1))
-    const ptr = this.heap.persist(words);
-    return { ptr, r, bands: words[Cfg.BANDS] };
+    const ptr = keep(this.heap.persist(words));
+    return { ptr, r, bands: words[Cfg.BANDS], owned };
   }
 
   /** Checks the length for this config and returns frames (throws InvalidAudioError when too short). */

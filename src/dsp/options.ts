@@ -99,6 +99,18 @@ export const SSCL_AUDIO = Object.freeze({
 } as const);
 
 const MAX_NFFT = 1 << 20;
+const MAX_FFT_WORK = 1 << 22;
+
+export function largestPrimeFactor(n: number): number {
+  let best = 1;
+  for (let f = 2; f * f <= n; f++) {
+    while (n % f === 0) {
+      best = f;
+      n /= f;
+    }
+  }
+  return n > 1 ? Math.max(best, n) : best;
+}
 
 function int(name: string, v: unknown, lo: number, hi: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
@@ -123,6 +135,13 @@ function oneOf<T extends string>(name: string, v: unknown, allowed: readonly T[]
 export function resolveOptions(o: MelSpectrogramOptions = {}, mel: boolean): Resolved {
   if (o === null || typeof o !== 'object') throw new InvalidArgumentError(`options must be an object, got ${String(o)}`);
   const nFft = int('nFft', o.nFft ?? 400, 2, MAX_NFFT);
+  // The mixed-radix FFT handles any size, but a prime factor p costs O(p) per point (generic butterfly):
+  // refuse sizes where that would take seconds per frame instead of hanging.
+  const fftSize = nFft % 2 === 0 ? nFft / 2 : nFft;
+  const p = largestPrimeFactor(fftSize);
+  if (fftSize * p > MAX_FFT_WORK) {
+    throw new InvalidArgumentError(`nFft ${nFft} has the prime factor ${p}; the FFT cost would be ~${fftSize} x ${p} per frame. Use an nFft whose prime factors are small (e.g. ${2 ** Math.round(Math.log2(nFft))})`);
+  }
   const winLength = int('winLength', o.winLength ?? nFft, 1, nFft);
   const hopLength = int('hopLength', o.hopLength ?? Math.max(1, Math.floor(winLength / 2)), 1, MAX_NFFT);
   const power = o.power ?? 2;

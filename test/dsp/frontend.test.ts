@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AudioFrontend, SSCL_AUDIO, InvalidArgumentError, InvalidAudioError } from '../../src/index.ts';
 import { spectrogramReference } from '../../src/dsp/reference.ts';
 import { maxRelToPeak } from '../helpers/close.ts';
+import { readRepoFile } from '../helpers/files.ts';
 
 function tone(n: number, seed = 1): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.05 * seed) + 0.3 * Math.sin(i * 0.71 + seed) + 0.01 * ((i * 7919) % 13));
@@ -110,3 +111,26 @@ for (const simd of [true, false]) {
     });
   });
 }
+
+describe('AudioFrontend resource bounds', () => {
+  it('nFft with a huge prime factor fails clearly instead of hanging; moderate primes work', async () => {
+    const fe = await AudioFrontend.create();
+    expect(() => fe.spectrogram(tone(10000), { nFft: 4099 })).toThrow(/prime factor 4099/);
+    expect(() => fe.spectrogram(tone(10000), { nFft: 2 * 4099 })).toThrow(InvalidArgumentError);
+    expect(fe.spectrogram(tone(3000), { nFft: 1031, hopLength: 512 }).bands).toBe(516);
+  });
+
+  it('cycling through more configurations and rate pairs than the caches hold keeps memory bounded', async () => {
+    const fe = await AudioFrontend.create({ wasm: await WebAssembly.compile(await readRepoFile('build/wasm/sscl-dsp.simd.wasm')) });
+    const x = tone(2000);
+    const cycle = () => {
+      for (let i = 0; i < 40; i++) fe.melSpectrogram(x, { nFft: 256 + 2 * i, hopLength: 100, nMels: 40 });
+      for (let i = 0; i < 40; i++) fe.resample(x, 16000 + 100 * i, 24000);
+    };
+    cycle();
+    cycle();
+    const before = fe.memoryBytes;
+    for (let r = 0; r < 5; r++) cycle();
+    expect(fe.memoryBytes).toBe(before);
+  });
+});
