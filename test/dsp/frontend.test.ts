@@ -47,6 +47,27 @@ for (const simd of [true, false]) {
       expect(err).toBeLessThan(2e-6);
     });
 
+    it('the WASM log and dB passes equal Math.log / Math.log10 of the same power values (fast logf accuracy)', () => {
+      const x = tone(5000);
+      x[100] = 40; // a loud click: power spans ~1e-10 .. 1e6
+      const base = { nFft: 512, hopLength: 128, nMels: 64 } as const;
+      const p = fe.melSpectrogram(x, base).data;
+      const ln = fe.melSpectrogram(x, { ...base, log: { offset: 1e-6 } }).data;
+      const db = fe.melSpectrogram(x, { ...base, log: 'db' }).data;
+      const db80 = fe.melSpectrogram(x, { ...base, log: 'db', topDb: 80 }).data;
+      let top = -Infinity;
+      for (const v of p) top = Math.max(top, 10 * Math.log10(Math.max(v, 1e-10)));
+      for (let i = 0; i < p.length; i++) {
+        const wantLn = Math.log(Math.fround(p[i] + 1e-6));
+        const wantDb = 10 * Math.log10(Math.max(p[i], 1e-10));
+        if (!(Math.abs(ln[i] - wantLn) <= 2e-6 + 2e-7 * Math.abs(wantLn))) throw new Error(`ln at ${i}: ${ln[i]} vs ${wantLn}`);
+        if (!(Math.abs(db[i] - wantDb) <= 2e-5 + 2e-7 * Math.abs(wantDb))) throw new Error(`dB at ${i}: ${db[i]} vs ${wantDb}`);
+        const want80 = Math.max(wantDb, top - 80);
+        if (!(Math.abs(db80[i] - want80) <= 2e-5 + 2e-7 * Math.abs(want80))) throw new Error(`dB top 80 at ${i}: ${db80[i]} vs ${want80}`);
+      }
+      expect(Math.max(...db80) - Math.min(...db80)).toBeLessThanOrEqual(80 + 1e-3);
+    });
+
     it('batch output equals single-clip output; SSCL_AUDIO gives 128 x 128', () => {
       const n = SSCL_AUDIO.clipSamples;
       const count = 3;
