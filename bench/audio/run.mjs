@@ -51,14 +51,16 @@ const row = (name, cps, note = '') => {
 // ---- ours ----
 const fe = await AudioFrontend.create({ wasm: readFileSync(new URL('build/wasm/sscl-dsp.simd.wasm', root)) });
 const ref = fe.melSpectrogram(x, P).data;
-row('sscl-sdk AudioFrontend (WASM SIMD), 1 clip/call', measure(() => fe.melSpectrogram(x, P)));
+const outOne = new Float32Array(P.nMels * 128);
+row('sscl-sdk melSpectrogram (WASM SIMD), 1 clip/call into out', measure(() => fe.melSpectrogram(x, P, outOne)));
+row('sscl-sdk melSpectrogram, 1 clip/call, new result array', measure(() => fe.melSpectrogram(x, P)));
 const B = 16;
 const clips = new Float32Array(B * N);
 for (let b = 0; b < B; b++) clips.set(x, b * N);
 const outB = new Float32Array(B * P.nMels * 128);
 row(`sscl-sdk melSpectrogramBatch (${B} clips/call)`, B * measure(() => fe.melSpectrogramBatch(clips, N, outB, P)));
 const feScalar = await AudioFrontend.create({ wasm: readFileSync(new URL('build/wasm/sscl-dsp.scalar.wasm', root)) });
-row('sscl-sdk AudioFrontend (WASM scalar build)', measure(() => feScalar.melSpectrogram(x, P)));
+row('sscl-sdk melSpectrogram (WASM scalar build) into out', measure(() => feScalar.melSpectrogram(x, P, outOne)));
 
 // ---- fft.js + the same mel/log in JS ----
 const jsOut = new Float32Array(P.nMels * 128);
@@ -190,19 +192,40 @@ try {
 }
 
 // ---- memory flatness over 10,000 calls ----
-for (let i = 0; i < 20; i++) fe.melSpectrogram(x, P);
+for (let i = 0; i < 20; i++) fe.melSpectrogram(x, P, outOne);
 const before = fe.memoryBytes;
 const heapBefore = process.memoryUsage().heapUsed;
 const t0 = performance.now();
-for (let i = 0; i < 10000; i++) fe.melSpectrogram(x, P);
+for (let i = 0; i < 10000; i++) fe.melSpectrogram(x, P, outOne);
 const memMs = performance.now() - t0;
 const after = fe.memoryBytes;
 global.gc?.();
 const mem = `WASM memory.buffer.byteLength before/after 10,000 calls: ${before} / ${after} bytes (${after === before ? 'flat' : 'GREW'}); took ${(memMs / 1000).toFixed(1)} s`;
 console.log(mem);
 
-const ours = rows[0].cps;
-const ratio = ours / fftjs;
+// The machine is shared: measure ours and fft.js again, interleaved in short slices, so load changes hit
+// both equally; the headline ratio comes from this.
+function interleaved(fns, rounds = 8, slice = 0.25) {
+  const counts = fns.map(() => 0);
+  const times = fns.map(() => 0);
+  for (let r = 0; r < rounds; r++) {
+    fns.forEach((fn, k) => {
+      const t0 = performance.now();
+      let t = t0;
+      while (t - t0 < slice * 1000) {
+        fn();
+        counts[k]++;
+        t = performance.now();
+      }
+      times[k] += t - t0;
+    });
+  }
+  return counts.map((c, k) => (c * 1000) / times[k]);
+}
+const [oursI, fftI] = interleaved([() => fe.melSpectrogram(x, P, outOne), () => jsLogMel(x, jsOut)]);
+const ours = oursI;
+const ratio = oursI / fftI;
+console.log(`interleaved: ours ${oursI.toFixed(0)} clips/s, fft.js ${fftI.toFixed(0)} clips/s`);
 console.log(`ratio vs fft.js: ${ratio.toFixed(2)}x`);
 const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) ?? [])[1] ?? cpus()[0]?.model;
 const md = `# bench/audio results
@@ -218,7 +241,10 @@ ratio within one run is the meaningful figure.
 |---|---:|---|
 ${rows.map((r) => `| ${r.name} | ${r.cps === null ? 'n/a' : r.cps.toFixed(0)} | ${r.note} |`).join('\n')}
 
-**sscl-sdk vs fft.js in this run: ${ratio.toFixed(2)}x** (target >= 3x).
+Interleaved re-measurement (8 rounds of 0.25 s each, alternating, so machine load hits both alike):
+sscl-sdk ${oursI.toFixed(0)} clips/s, fft.js ${fftI.toFixed(0)} clips/s.
+
+**sscl-sdk (one clip per call, written into a caller buffer, as the fft.js pipeline does) vs fft.js in this run: ${ratio.toFixed(2)}x** (target >= 3x); absolute target 3,300 clips/s: ${ours >= 3300 ? "met" : "not met"} in this run (${ours.toFixed(0)} clips/s single-clip interleaved; table: ${rows[0].cps.toFixed(0)} single-clip, ${rows[2].cps.toFixed(0)} batched).
 
 Memory: ${mem}.
 `;

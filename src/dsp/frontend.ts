@@ -87,14 +87,17 @@ export class AudioFrontend {
     return { bands: c.bands, frames: frameCount(c.r, nSamples) };
   }
 
-  /** torchaudio.transforms.Spectrogram (+ optional log). Layout (bands = nFft/2+1, frames). */
-  spectrogram(x: ArrayLike<number>, options: SpectrogramOptions = {}): Spectrogram {
-    return this.run(x, this.config(options, false));
+  /**
+   * torchaudio.transforms.Spectrogram (+ optional log). Layout (bands = nFft/2+1, frames). With `out`
+   * (at least bands × frames long) the result is written there and `data` is a view of it: no allocation.
+   */
+  spectrogram(x: ArrayLike<number>, options: SpectrogramOptions = {}, out?: Float32Array): Spectrogram {
+    return this.run(x, this.config(options, false), out);
   }
 
-  /** torchaudio.transforms.MelSpectrogram (+ optional log / dB). Layout (nMels, frames). */
-  melSpectrogram(x: ArrayLike<number>, options: MelSpectrogramOptions = {}): Spectrogram {
-    return this.run(x, this.config(options, true));
+  /** torchaudio.transforms.MelSpectrogram (+ optional log / dB). Layout (nMels, frames). `out` as spectrogram. */
+  melSpectrogram(x: ArrayLike<number>, options: MelSpectrogramOptions = {}, out?: Float32Array): Spectrogram {
+    return this.run(x, this.config(options, true), out);
   }
 
   /** Many clips of equal length (clips.length = count × clipLength) into out (count × bands × frames). */
@@ -265,16 +268,21 @@ export class AudioFrontend {
     this.e.stft(c.ptr, sig, n + 2 * h, outPtr);
   }
 
-  private run(x: ArrayLike<number>, c: Config): Spectrogram {
+  private run(x: ArrayLike<number>, c: Config, out?: Float32Array): Spectrogram {
     const n = this.checkedLength(x);
     const frames = this.framesFor(c, n);
+    if (out !== undefined && (!(out instanceof Float32Array) || out.length < c.bands * frames)) {
+      throw new InvalidArgumentError(`out must be a Float32Array of at least ${c.bands} bands x ${frames} frames = ${c.bands * frames} values`);
+    }
     const h = Math.floor(c.r.nFft / 2);
     // reserve every slot before taking views: an allocation may grow (and detach) the memory
     const sig = this.heap.slot('sig', (n + 2 * h) * 4 + 16);
     const outPtr = this.heap.slot('out', c.bands * frames * 4 + 16);
     this.runOne(c, x, 0, n, sig, outPtr, -1);
-    const data = this.heap.f32.slice(outPtr >> 2, (outPtr >> 2) + c.bands * frames);
-    return { data, bands: c.bands, frames };
+    const view = this.heap.f32.subarray(outPtr >> 2, (outPtr >> 2) + c.bands * frames);
+    if (!out) return { data: view.slice(), bands: c.bands, frames };
+    out.set(view);
+    return { data: out.length === view.length ? out : out.subarray(0, view.length), bands: c.bands, frames };
   }
 
   private batch(clips: Float32Array, clipLength: number, out: Float32Array, c: Config): BatchResult {

@@ -81,6 +81,10 @@ for (const simd of [true, false]) {
         const one = fe.melSpectrogram(clips.subarray(i * n, (i + 1) * n), SSCL_AUDIO);
         expect(mismatches(out.subarray(i * bands * frames, (i + 1) * bands * frames), one.data)).toBe(0);
       }
+      const into = new Float32Array(bands * frames);
+      expect(fe.melSpectrogram(clips.subarray(0, n), SSCL_AUDIO, into).data).toBe(into);
+      expect(mismatches(into, out.subarray(0, bands * frames))).toBe(0);
+      expect(() => fe.melSpectrogram(clips.subarray(0, n), SSCL_AUDIO, new Float32Array(10))).toThrow(InvalidArgumentError);
       const specOut = new Float32Array(count * 513 * 128);
       fe.spectrogramBatch(clips, n, specOut, { nFft: 1024, hopLength: 376 });
       const second = fe.spectrogram(clips.subarray(n, 2 * n), { nFft: 1024, hopLength: 376 }).data;
