@@ -126,6 +126,12 @@ function num(name: string, v: unknown, lo: number, hi: number): number {
   return v;
 }
 
+function bool(name: string, v: unknown, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'boolean') throw new InvalidArgumentError(`${name} must be true or false, got ${String(v)}`);
+  return v;
+}
+
 function oneOf<T extends string>(name: string, v: unknown, allowed: readonly T[]): T {
   if (!allowed.includes(v as T)) throw new InvalidArgumentError(`${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${String(v)}`);
   return v as T;
@@ -163,10 +169,10 @@ export function resolveOptions(o: MelSpectrogramOptions = {}, mel: boolean): Res
     winLength,
     hopLength,
     window: oneOf('window', o.window ?? 'hann', ['hann', 'hamming'] as const),
-    center: typeof o.center === 'boolean' ? o.center : o.center === undefined ? true : oneOf('center', o.center, [] as never[]),
+    center: bool('center', o.center, true),
     padMode: oneOf('padMode', o.padMode ?? 'reflect', ['reflect', 'constant'] as const),
     power,
-    normalized: typeof o.normalized === 'boolean' ? o.normalized : o.normalized === undefined ? false : oneOf('normalized', o.normalized, [] as never[]),
+    normalized: bool('normalized', o.normalized, false),
     log,
     topDb,
     sampleRate: 0,
