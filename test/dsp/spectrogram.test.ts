@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AudioFrontend, SSCL_AUDIO, type MelSpectrogramOptions } from '../../src/index.ts';
 import { loadFixture, type Fixture } from '../helpers/fixture.ts';
 import { expectAllClose, maxRelToPeak } from '../helpers/close.ts';
+import { melFilterbank } from '../../src/dsp/filters.ts';
 
 type Case = { name: string; opts: Record<string, unknown> };
 
@@ -56,6 +57,27 @@ for (const simd of [true, false]) {
         expect([s.bands, s.frames]).toEqual(ref.shape);
         const err = maxRelToPeak(s.data, spec.f64(`${c.name}.spec`));
         if (err > 1e-5) throw new Error(`${c.name}: max error ${err} of the clip's maximum (> 1e-5)`);
+        if (spec.names.includes(`${c.name}.db60`)) {
+          // magnitude spectrogram -> AmplitudeToDB(stype='magnitude', top_db=60): 20·log10; power = magnitude²
+          const d = fe.spectrogram(x, { ...camel(c.opts), log: 'db', topDb: 60 });
+          const mag = spec.f64(`${c.name}.spec`);
+          expectLogClose(d.data, spec.f64(`${c.name}.db60`), mag.map((v) => v * v), 2e-3 * 10 / Math.LN10, `${c.name} dB`);
+        }
+      }
+    });
+
+    it('mel filterbanks equal torchaudio.functional.melscale_fbanks (htk/slaney, norm, fMin/fMax, 16 and 24 kHz)', async () => {
+      const fb = await loadFixture('audio/fbanks.bin');
+      type Fb = { name: string; nFreqs: number; fMin: number; fMax: number; nMels: number; sampleRate: number; norm: 'slaney' | null; melScale: 'htk' | 'slaney' };
+      for (const m of fb.meta.fbanks as Fb[]) {
+        const ours = melFilterbank(m.nFreqs, m.fMin, m.fMax, m.nMels, m.sampleRate, m.norm, m.melScale);
+        const ref = fb.f64(`fb.${m.name}`);
+        let peak = 0;
+        for (const v of ref) peak = Math.max(peak, v);
+        // torchaudio evaluates the bank in float32 with Sleef's pow/exp (up to 1 ulp off the correctly rounded
+        // value we use): a 1-ulp shift of a band edge moves the weights next to it by up to ~1e-4 relative or
+        // ~2e-6 of the peak weight. (The exact float64 triangles are off by up to ~3e-4 relative.)
+        expectAllClose(ours, ref, { atol: 5e-6 * peak, rtol: 1e-4, what: `fbank ${m.name}` });
       }
     });
 
