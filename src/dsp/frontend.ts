@@ -1,5 +1,6 @@
-// AudioFrontend: the typed wrapper over the WASM kernels (assembly/dsp/*). One instance owns one module
-// instance and its scratch memory; it is not re-entrant across threads (use one per worker).
+// AudioFrontend: the typed wrapper over the WASM kernels (assembly/dsp/*). Frontends made with the default
+// loader share one module instance (loadDsp caches it) but each owns its scratch slots and configs; every
+// call runs synchronously to the end, so sharing is safe within a thread. Use one frontend per worker.
 import { InvalidArgumentError, InvalidAudioError } from '../errors.ts';
 import { WasmHeap } from './heap.ts';
 import { frameCount, resolveOptions, type MelSpectrogramOptions, type Resolved, type Spectrogram, type SpectrogramOptions } from './options.ts';
