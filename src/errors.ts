@@ -39,3 +39,20 @@ export class InvalidArgumentError extends SsclError {
     super('INVALID_ARGUMENT', message);
   }
 }
+
+/**
+ * Audio the frontend cannot process: empty, NaN/Inf samples, too short for one frame. The message says
+ * what was found and what to do.
+ */
+export class InvalidAudioError extends SsclError {
+  constructor(message: string, code = 'INVALID_AUDIO') {
+    super(code, message);
+  }
+}
+
+/** Bytes that are not a WAV file decodeWav supports (truncated, lying or hostile header, unknown format). */
+export class InvalidWavError extends InvalidAudioError {
+  constructor(message: string) {
+    super(message, 'INVALID_WAV');
+  }
+}
