@@ -115,7 +115,7 @@ export async function augmentClipsGpu(gpu: GPUDevice, clips: Float32Array[], s: 
       const p = params[k];
       const [oh, ow] = p.size;
       const src = e.storage(clips[k].byteLength);
-      gpu.queue.writeBuffer(src, 0, clips[k]);
+      gpu.queue.writeBuffer(src, 0, clips[k] as Float32Array<ArrayBuffer>);
       const n = s.t * oh * ow; // pixels
       const dst = e.storage(3 * n * 4);
       e.dispatch('geometry', [src, dst, e.uniform(geometryUniform(s, p))], grid(3 * n));
