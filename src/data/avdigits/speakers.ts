@@ -2,6 +2,7 @@
 // into train and test by a fixed hash of their names (about 1 in 5 goes to test), so no language and no
 // variant is heard in both splits. A split's speakers are drawn from its own languages x variants with a
 // speaking rate and pitch; the pool is fixed (independent of the dataset seed).
+import { DatasetAssetError } from '../errors.ts';
 import { mixSeed, Rng } from '../rng.ts';
 import type { Speaker } from './speech.ts';
 
@@ -29,7 +30,7 @@ export const DEFAULT_SPEAKERS: Record<Split, number> = { train: 256, test: 64 };
 export function speakerPool(languages: string[], variants: string[], split: Split, count: number): Speaker[] {
   const langs = languages.filter((l) => nameSplit(l) === split);
   const vars = [...(split === 'train' ? [''] : []), ...variants.filter((v) => nameSplit(v) === split)];
-  if (!langs.length || !vars.length) throw new Error(`AV-Digits: no ${split} voices (eSpeak data has ${languages.length} languages, ${variants.length} variants)`);
+  if (!langs.length || !vars.length) throw new DatasetAssetError(`AV-Digits: no ${split} voices (this eSpeak NG data has ${languages.length} languages, ${variants.length} variants); use @echogarden/espeak-ng-emscripten 0.3.x`);
   const rng = new Rng(mixSeed(0x5ea4e7, split === 'train' ? 0 : 1));
   const out: Speaker[] = [];
   for (let k = 0; k < count; k++) {
