@@ -7,4 +7,5 @@ export { PRESETS as CLIP_PRESETS, type ClipPreset, type PresetName as ClipPreset
 export { Rng } from './rng.ts';
 export { sampleClipAugment, augmentClipReference, IMAGENET_NORMALIZE, type ClipAugmentParams, type ClipAugmentOptions } from './augment/clip.ts';
 export { augmentClipsGpu } from './augment/gpu.ts';
+export { resample as resampleAudio, cropAudio, gainJitter, alignedAudioStart } from './audio.ts';
 export { DatasetAssetError, DatasetRuntimeError } from './errors.ts';

@@ -37,8 +37,13 @@ export interface Speaker {
   pitch: number;
 }
 
-/** Language voices that cannot read digits (they produce ~0.01 s of output for '7'). */
-const SILENT_LANGUAGES = new Set(['iro/chr', 'trk/cv', 'art/sjn']);
+/**
+ * Language voices that cannot read every digit (< 0.02 s of output: '7' in chr, cv, sjn; '0' in qya, quc),
+ * found by speaking 0-9 in every language of @echogarden/espeak-ng-emscripten 0.3.5.
+ */
+const SILENT_LANGUAGES = new Set(['iro/chr', 'trk/cv', 'art/sjn', 'art/qya', 'myn/quc']);
+/** Shortest utterance we accept (s): the shortest real digit names ('un', 'du') last ~0.11 s at 230 words/min. */
+const MIN_UTTERANCE = 0.05;
 
 /** A loaded synthesiser. */
 export class SpeechEngine {
@@ -87,7 +92,11 @@ export class SpeechEngine {
       pcm.set(c, n);
       n += c.length;
     }
-    return trimSilence(pcm);
+    const out = trimSilence(pcm);
+    if (out.length < MIN_UTTERANCE * ESPEAK_RATE) {
+      throw new DatasetRuntimeError(`eSpeak NG voice '${voice}' produced ${(out.length / ESPEAK_RATE).toFixed(3)} s of speech for '${text}': this voice cannot say it (a different espeak-ng data version?)`);
+    }
+    return out;
   }
 }
 
