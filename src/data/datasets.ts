@@ -1,5 +1,6 @@
 // The `datasets` namespace of the public API.
 import { AvDigits, type AvDigitsOptions } from './avdigits/dataset.ts';
+import { ManifestDataset, type ManifestOptions } from './manifest.ts';
 
 /**
  * Datasets built offline from packages (nothing is downloaded at run time).
@@ -15,4 +16,6 @@ import { AvDigits, type AvDigitsOptions } from './avdigits/dataset.ts';
 export const datasets = {
   /** AV-Digits: spoken MNIST digits in motion. Needs the optional packages `mnist` and `@echogarden/espeak-ng-emscripten` (GPL-3.0). */
   avDigits: (options?: AvDigitsOptions): Promise<AvDigits> => AvDigits.create(options),
+  /** Clips from your own videos: a JSONL manifest (or entries) of frame images + a WAV file per video. */
+  fromManifest: (options: ManifestOptions): Promise<ManifestDataset> => ManifestDataset.create(options),
 };

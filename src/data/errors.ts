@@ -14,3 +14,10 @@ export class DatasetRuntimeError extends SsclError {
     super('DATASET_RUNTIME', message, options);
   }
 }
+
+/** A media file (WAV, PNG) is malformed or in a format we do not decode. The message names the file and the format expected. */
+export class InvalidMediaError extends SsclError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_MEDIA', message, options);
+  }
+}

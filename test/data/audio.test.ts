@@ -57,3 +57,10 @@ describe('crops and gains', () => {
     expect(dbToGain(-6)).toBeCloseTo(0.5011872336272722, 12);
   });
 });
+
+describe('cropAudio zero padding before the signal', () => {
+  it('a window starting before t = 0 reads zeros there', () => {
+    const a = Float32Array.from({ length: 8 }, (_, i) => i + 1);
+    expect(Array.from(cropAudio(a, 4, -0.5, 1))).toEqual([0, 0, 1, 2]);
+  });
+});

@@ -2,11 +2,8 @@
 // handwritten MNIST digit moving over clutter, paired with its name spoken by an eSpeak NG voice (one of
 // ~130 languages x ~100 variants, random rate and pitch) over background noise. See docs/data.md.
 import { InvalidArgumentError } from '../../errors.ts';
-import { getDevice } from '../../gpu/device.ts';
-import { augmentClipReference, sampleClipAugment, IMAGENET_NORMALIZE, type ClipAugmentParams } from '../augment/clip.ts';
-import { augmentClipsGpu } from '../augment/gpu.ts';
-import { normalize as normalizeRef } from '../augment/reference.ts';
-import { alignedAudioStart, dbToGain, gainJitter, resample, rms } from '../audio.ts';
+import { alignedAudioStart, dbToGain, resample, rms } from '../audio.ts';
+import { makeBatch, type AvBatch, type AvItem, type BatchOptions } from '../batch.ts';
 import { resolvePreset, type ClipPreset, type PresetName } from '../presets.ts';
 import { mixSeed, Rng } from '../rng.ts';
 import { loadMnist, splitRange, MNIST_SIZE, type MnistDigits } from './mnist.ts';
@@ -31,48 +28,9 @@ export interface AvDigitsOptions {
   assets?: { mnistUrl?: string | URL; espeakUrl?: string | URL };
 }
 
-/** One item. `video` (3, T, H, W) in [0, 1]; `audio` (preset.audioSeconds * sampleRate) in [-1, 1]. */
-export interface AvItem {
-  video: Float32Array;
-  audio: Float32Array;
-  sampleRate: number;
-  /** The digit on screen: present on the 'test' split only (labels are for evaluation). */
-  label?: number;
-  /** The digit spoken in the audio (differs from `label` for mismatched pairs): 'test' split only. */
-  audioLabel?: number;
-  shape: { c: 3; t: number; h: number; w: number };
-}
-
-export interface BatchOptions {
-  /** Apply the paper's visual augmentation (random resized crop, flip, colour jitter, grayscale) and audio gain jitter. */
-  augment?: boolean;
-  /** Seed of the augmentation draws. Default 0. */
-  seed?: number;
-  /** Normalise frames with the ImageNet/Kinetics mean/std. Default true. */
-  normalize?: boolean;
-  /** Where to run the visual augmentation: 'gpu' (WGSL kernels, default) or 'cpu' (the TS reference, bit-exact everywhere). */
-  augmentOn?: 'gpu' | 'cpu';
-  /** GPUDevice for 'gpu' (default: the SDK's shared device). */
-  device?: GPUDevice;
-  /** Max temporal jitter of the clip start in seconds when augmenting (a nearby start of the same video). Default 0.25. */
-  maxShift?: number;
-}
-
-/**
- * A batch packed as plain typed arrays. TODO(engine): becomes GPU Tensors once src/tensor lands.
- * `video` is (B, 3, T, H, W), `audio` (B, samples).
- */
-export interface AvBatch {
-  video: Float32Array;
-  audio: Float32Array;
-  sampleRate: number;
-  videoShape: [number, 3, number, number, number];
-  audioShape: [number, number];
-  labels?: Int32Array;
-  audioLabels?: Int32Array;
-}
-
 const UTTERANCE_CACHE = 4096;
+
+export type { AvItem, AvBatch, BatchOptions };
 
 export class AvDigits {
   readonly length: number;
@@ -230,45 +188,7 @@ export class AvDigits {
    * both: a random temporal shift). Deterministic for (dataset seed, indices, options.seed).
    */
   async batch(indices: number[], options: BatchOptions = {}): Promise<AvBatch> {
-    if (!Array.isArray(indices) || indices.length === 0) throw new InvalidArgumentError('avDigits.batch: indices must be a non-empty array of item indices');
-    const P = this.preset;
-    const augment = options.augment ?? false;
-    const seed = options.seed ?? 0;
-    const maxShift = options.maxShift ?? 0.25;
-    if (!(maxShift >= 0 && maxShift <= 10)) throw new InvalidArgumentError(`avDigits.batch: maxShift must be in [0, 10] seconds, got ${maxShift}`);
-    const norm = (options.normalize ?? true) ? IMAGENET_NORMALIZE : null;
-    const rngs = indices.map((i) => new Rng(mixSeed(seed, i, 0xa06)));
-    const items: AvItem[] = [];
-    for (let k = 0; k < indices.length; k++) {
-      const shift = augment ? rngs[k].range(-maxShift, maxShift) : 0;
-      items.push(await this.get(indices[k], { shift }));
-    }
-    const s = { c: 3, t: P.frames, h: P.height, w: P.width };
-    let frames: Float32Array[];
-    if (augment) {
-      const params: ClipAugmentParams[] = rngs.map((r) => sampleClipAugment(r, P.height, P.width, { size: [P.height, P.width], normalize: norm }));
-      if ((options.augmentOn ?? 'gpu') === 'gpu') {
-        const gpu = options.device ?? (await getDevice()).gpu;
-        frames = await augmentClipsGpu(gpu, items.map((it) => it.video), s, params);
-      } else {
-        frames = items.map((it, k) => augmentClipReference(it.video, s, params[k]));
-      }
-      items.forEach((it, k) => gainJitter(it.audio, rngs[k]));
-    } else {
-      frames = items.map((it) => (norm ? normalizeRef(it.video, s, norm.mean, norm.std) : it.video));
-    }
-    const per = 3 * P.frames * P.height * P.width;
-    const video = new Float32Array(indices.length * per);
-    frames.forEach((f, k) => video.set(f, k * per));
-    const samples = items[0].audio.length;
-    const audio = new Float32Array(indices.length * samples);
-    items.forEach((it, k) => audio.set(it.audio, k * samples));
-    const out: AvBatch = { video, audio, sampleRate: P.sampleRate, videoShape: [indices.length, 3, P.frames, P.height, P.width], audioShape: [indices.length, samples] };
-    if (this.split === 'test') {
-      out.labels = Int32Array.from(items, (it) => it.label!);
-      out.audioLabels = Int32Array.from(items, (it) => it.audioLabel!);
-    }
-    return out;
+    return makeBatch((i, shift) => this.get(i, { shift }), indices, this.preset, options);
   }
 }
 
