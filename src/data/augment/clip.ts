@@ -47,7 +47,15 @@ export interface ClipAugmentOptions {
 
 export const IMAGENET_NORMALIZE = { mean: [0.485, 0.456, 0.406] as [number, number, number], std: [0.229, 0.224, 0.225] as [number, number, number] };
 
-/** Draws one clip's augmentation parameters for an input of `inH` x `inW` pixels (torchvision's get_params logic). */
+/**
+ * Draws one clip's augmentation parameters for an input of `inH` x `inW` pixels (torchvision's get_params logic).
+ *
+ * @example
+ * ```ts
+ * const p = sampleClipAugment(new Rng(1), 128, 171, { size: [112, 112] });
+ * const out = augmentClipReference(clip, { c: 3, t: 16, h: 128, w: 171 }, p); // (3, 16, 112, 112)
+ * ```
+ */
 export function sampleClipAugment(rng: Rng, inH: number, inW: number, opts: ClipAugmentOptions): ClipAugmentParams {
   const [scaleLo, scaleHi] = opts.scale ?? [0.3, 1];
   const [ratioLo, ratioHi] = opts.ratio ?? [3 / 4, 4 / 3];

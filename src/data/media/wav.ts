@@ -9,7 +9,14 @@ export interface DecodedAudio {
   channels: Float32Array[];
 }
 
-/** Decodes a WAV file. `name` is used in error messages. */
+/**
+ * Decodes a WAV file. `name` is used in error messages.
+ *
+ * @example
+ * ```ts
+ * const { sampleRate, channels } = decodeWav(new Uint8Array(await (await fetch('a.wav')).arrayBuffer()));
+ * ```
+ */
 export function decodeWav(bytes: Uint8Array, name = 'WAV'): DecodedAudio {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tag = (o: number) => String.fromCharCode(bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]);
