@@ -1,7 +1,7 @@
 // Renders a contact sheet of AV-Digits clips: one row per clip, its T frames left to right, plus a strip of
 // the audio waveform under each row. Writes a PNG (and the clips' audio as WAV files next to it).
 //
-//   npm run build:ts && node examples/contact-sheet/contact-sheet.mjs [out.png] [--preset tiny|small|paper] [--rows 6] [--split test] [--seed 0] [--scale 2] [--wav]
+//   npm run build:ts && node examples/contact-sheet/contact-sheet.mjs [out.png] [--dataset avdigits|tuxav] [--preset tiny|small|paper] [--rows 6] [--split test] [--seed 0] [--scale 2] [--wav]
 import { writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { datasets } from '../../build/tsc/src/index.js';
@@ -19,7 +19,8 @@ const split = opt('split', 'test');
 const seed = Number(opt('seed', 0));
 const noise = Number(opt('noise', 0.2));
 
-const ds = await datasets.avDigits({ split, seed, size: Math.max(rows, 10), noise, preset });
+const which = opt('dataset', 'avdigits');
+const ds = which === 'tuxav' ? await datasets.tuxAv({ split, seed, noise, preset }) : await datasets.avDigits({ split, seed, size: Math.max(rows, 10), noise, preset });
 const { frames: T, height: H, width: W } = ds.preset;
 const pad = 2;
 const waveH = 24 * Math.max(1, Math.round(scale / 2));
@@ -59,10 +60,10 @@ for (let row = 0; row < rows; row++) {
     for (let y = -h; y <= h; y++) put(pad + x, wy + waveH / 2 + y, 40, 90, 200);
   }
   if (args.includes('--wav')) writeFileSync(out.replace(/\.png$/, `-${row}.wav`), wav(item.audio, item.sampleRate));
-  console.log(`row ${row}: label ${item.label ?? '-'} audio ${item.audioLabel ?? '-'}`);
+  console.log(`row ${row}: label ${item.label ?? '-'} audio ${item.audioLabel ?? '-'}${item.identity !== undefined ? ` ${ds.catalogue.stamps[item.identity].id} (${item.language})` : ''}`);
 }
 writeFileSync(out, PNG.sync.write(png));
-console.log(`wrote ${out} (${png.width}x${png.height}, preset ${preset}, split ${split}, seed ${seed})`);
+console.log(`wrote ${out} (${png.width}x${png.height}, ${which}, preset ${preset}, split ${split}, seed ${seed})`);
 
 function wav(x, sr) {
   const b = Buffer.alloc(44 + 2 * x.length);

@@ -98,3 +98,23 @@ export function rms(x: ArrayLike<number>, from = 0, to = x.length): number {
   for (let i = from; i < to; i++) s += x[i] * x[i];
   return to > from ? Math.sqrt(s / (to - from)) : 0;
 }
+
+/** out[off + k] += x[k] * gain where in range. */
+export function mixInto(out: Float32Array, x: Float32Array, off: number, gain: number): void {
+  const a = Math.max(0, -off);
+  const b = Math.min(x.length, out.length - off);
+  for (let k = a; k < b; k++) out[off + k] += x[k] * gain;
+}
+
+/** Adds noise of RMS ~`level`: white mixed with brown (integrated) noise by `colour` in [0, 1]. */
+export function addBackgroundNoise(out: Float32Array, rng: Rng, level: number, colour: number): void {
+  const white = new Float64Array(out.length);
+  let brown = 0;
+  for (let k = 0; k < out.length; k++) {
+    const w = (rng.uniform() - 0.5) * 3.4641016151377544; // unit variance
+    brown = 0.98 * brown + 0.2 * w; // stationary variance 0.04 / (1 - 0.98^2) ~ 1.01
+    white[k] = (1 - colour) * w + colour * brown;
+  }
+  const r = rms(white) || 1;
+  for (let k = 0; k < out.length; k++) out[k] += (white[k] / r) * level;
+}

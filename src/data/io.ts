@@ -71,3 +71,41 @@ export function resolvePackage(specifier: string, pkg: string, option: string): 
     );
   }
 }
+
+/**
+ * Every file under `root` (a local directory), as sorted paths relative to it. Node and Deno only; null in
+ * browsers and workers, which cannot list directories.
+ * @throws DatasetAssetError when the directory does not exist, with `hint` appended.
+ */
+export function listFiles(root: string, hint: string): string[] | null {
+  const d = (globalThis as { Deno?: { readDirSync(p: string): Iterable<{ name: string; isDirectory: boolean; isFile: boolean; isSymlink: boolean }>; statSync(p: string): { isDirectory: boolean } } }).Deno;
+  const out: string[] = [];
+  try {
+    if (d) {
+      const walk = (rel: string): void => {
+        for (const e of d.readDirSync(rel ? `${root}/${rel}` : root)) {
+          const r = rel ? `${rel}/${e.name}` : e.name;
+          const isDir = e.isDirectory || (e.isSymlink && d.statSync(`${root}/${r}`).isDirectory);
+          if (isDir) walk(r);
+          else out.push(r);
+        }
+      };
+      walk('');
+    } else if (nodeProcess()) {
+      const fs = nodeBuiltin<{ readdirSync(p: string, o: { withFileTypes: true }): { name: string; isDirectory(): boolean; isSymbolicLink(): boolean }[]; statSync(p: string): { isDirectory(): boolean } }>('fs');
+      const walk = (rel: string): void => {
+        for (const e of fs.readdirSync(rel ? `${root}/${rel}` : root, { withFileTypes: true })) {
+          const r = rel ? `${rel}/${e.name}` : e.name;
+          if (e.isDirectory() || (e.isSymbolicLink() && fs.statSync(`${root}/${r}`).isDirectory())) walk(r);
+          else out.push(r);
+        }
+      };
+      walk('');
+    } else {
+      return null;
+    }
+  } catch (cause) {
+    throw new DatasetAssetError(`cannot read ${root}: ${String((cause as Error)?.message ?? cause)}. ${hint}`, { cause });
+  }
+  return out.sort();
+}

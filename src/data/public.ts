@@ -5,6 +5,8 @@ export { AvDigits, type AvDigitsOptions } from './avdigits/dataset.ts';
 export type { AvItem, AvBatch, BatchOptions } from './batch.ts';
 export { ManifestDataset, type ManifestEntry, type ManifestOptions } from './manifest.ts';
 export { decodeWav, type DecodedAudio } from './media/wav.ts';
+export { decodeOggVorbis } from './media/vorbis/index.ts';
+export { TuxAv, type TuxAvOptions, type TuxItem } from './tuxav/dataset.ts';
 export type { Speaker } from './avdigits/speech.ts';
 export { PRESETS as CLIP_PRESETS, type ClipPreset, type PresetName as ClipPresetName } from './presets.ts';
 export { Rng } from './rng.ts';

@@ -2,7 +2,7 @@
 // handwritten MNIST digit moving over clutter, paired with its name spoken by an eSpeak NG voice (one of
 // ~130 languages x ~100 variants, random rate and pitch) over background noise. See docs/data.md.
 import { InvalidArgumentError } from '../../errors.ts';
-import { alignedAudioStart, dbToGain, resample, rms } from '../audio.ts';
+import { addBackgroundNoise, alignedAudioStart, dbToGain, mixInto, resample, rms } from '../audio.ts';
 import { makeBatch, type AvBatch, type AvItem, type BatchOptions } from '../batch.ts';
 import { resolvePreset, type ClipPreset, type PresetName } from '../presets.ts';
 import { mixSeed, Rng } from '../rng.ts';
@@ -141,13 +141,13 @@ export class AvDigits {
     const onset = a00 + 0.05 + onsetU * Math.max(0, A - dur - 0.1); // world time of the first sample
     const level = 0.1 / Math.max(1e-4, rms(speech));
     const audio = new Float32Array(n);
-    addAt(audio, speech, Math.round((onset - a0) * sr), level);
+    mixInto(audio, speech, Math.round((onset - a0) * sr), level);
     if (distractor) {
       const d = resample(this.utterance(dSpeaker, dDigit), ESPEAK_RATE, sr, 1, 1 / 32768);
       const dOnset = a00 - d.length / sr / 2 + dOnsetU * A;
-      addAt(audio, d, Math.round((dOnset - a0) * sr), (0.1 / Math.max(1e-4, rms(d))) * dbToGain(dLevelDb));
+      mixInto(audio, d, Math.round((dOnset - a0) * sr), (0.1 / Math.max(1e-4, rms(d))) * dbToGain(dLevelDb));
     }
-    addNoise(audio, itemRng, 0.1 * dbToGain(-snrDb), noiseColour);
+    addBackgroundNoise(audio, itemRng, 0.1 * dbToGain(-snrDb), noiseColour);
     for (let k = 0; k < n; k++) audio[k] = Math.min(1, Math.max(-1, audio[k]));
 
     // ---- video: the digit glows with the loudness of its own spoken name (or, for a mismatched pair,
@@ -190,26 +190,6 @@ export class AvDigits {
   async batch(indices: number[], options: BatchOptions = {}): Promise<AvBatch> {
     return makeBatch((i, shift) => this.get(i, { shift }), indices, this.preset, options);
   }
-}
-
-/** out[off + k] += x[k] * gain where in range. */
-function addAt(out: Float32Array, x: Float32Array, off: number, gain: number): void {
-  const a = Math.max(0, -off);
-  const b = Math.min(x.length, out.length - off);
-  for (let k = a; k < b; k++) out[off + k] += x[k] * gain;
-}
-
-/** Adds noise of RMS ~`level`: white mixed with brown (integrated) noise by `colour` in [0, 1]. */
-function addNoise(out: Float32Array, rng: Rng, level: number, colour: number): void {
-  const white = new Float64Array(out.length);
-  let brown = 0;
-  for (let k = 0; k < out.length; k++) {
-    const w = (rng.uniform() - 0.5) * 3.4641016151377544; // unit variance
-    brown = 0.98 * brown + 0.2 * w; // stationary variance 0.04 / (1 - 0.98^2) ~ 1.01
-    white[k] = (1 - colour) * w + colour * brown;
-  }
-  const r = rms(white) || 1;
-  for (let k = 0; k < out.length; k++) out[k] += (white[k] / r) * level;
 }
 
 /** Loudness envelope of speech placed at world time `onset`: RMS over +-40 ms, normalised to peak 1. */
