@@ -1,5 +1,5 @@
 #!/bin/sh
-# Debian data packages for the TuxAV dataset (not implemented yet, see docs/data.md): real object pictures
+# Debian data packages for the TuxAV dataset (docs/data.md; tuxpaint-stamps-default is the one it reads): real object pictures
 # and people saying their names in many languages. GPL-2+; never bundled with the SDK.
 set -eu
 SUDO=""
