@@ -167,14 +167,14 @@ function renderLine(x0: number, y0: number, x1: number, y1: number, v: Float64Ar
   let y = y0;
   let err = 0;
   ady -= Math.abs(base) * adx;
-  if (x0 < v.length) v[x0] = INV_DB[y];
+  if (x0 < v.length) v[x0] = INV_DB[y & 255];
   for (let x = x0 + 1; x < x1 && x < v.length; x++) {
     err += ady;
     if (err >= adx) {
       err -= adx;
       y += sy;
     } else y += base;
-    v[x] = INV_DB[y];
+    v[x] = INV_DB[y & 255]; // y stays in [0, 255] for valid streams; & 255 keeps corrupt ones finite
   }
 }
 
@@ -373,7 +373,11 @@ export function decodeAudioPackets(s: VorbisSetup, packets: Uint8Array[], totalF
     const out = new Float32Array(total);
     let o = 0;
     for (const p of parts) {
-      for (let i = 0; i < p.length && o < total; i++) out[o++] = p[i];
+      for (let i = 0; i < p.length && o < total; i++) {
+        const v = p[i];
+        if (!Number.isFinite(v) || Math.abs(v) > 1e6) throw new InvalidMediaError('corrupt Vorbis audio: a decoded sample is not finite');
+        out[o++] = v;
+      }
     }
     return out;
   });

@@ -2,6 +2,7 @@
 // libvorbis (test/fixtures/gen/data_vorbis.py). Floor type 0 (unused by encoders since 2002) is rejected.
 import { InvalidMediaError } from '../../errors.ts';
 import type { DecodedAudio } from '../wav.ts';
+import { EndOfPacket } from './bits.ts';
 import { decodeAudioPackets } from './decode.ts';
 import { readOggPackets } from './ogg.ts';
 import { parseSetup } from './setup.ts';
@@ -10,7 +11,13 @@ import { parseSetup } from './setup.ts';
 export function decodeOggVorbis(bytes: Uint8Array, name = 'Ogg Vorbis'): DecodedAudio {
   const { packets, lastGranule } = readOggPackets(bytes, name);
   if (packets.length < 3) throw new InvalidMediaError(`${name}: truncated Ogg Vorbis stream (${packets.length} packets)`);
-  const setup = parseSetup(packets[0], packets[2], name);
+  let setup;
+  try {
+    setup = parseSetup(packets[0], packets[2], name);
+  } catch (e) {
+    if (e instanceof EndOfPacket) throw new InvalidMediaError(`${name}: truncated Vorbis header`);
+    throw e;
+  }
   const channels = decodeAudioPackets(setup, packets.slice(3), lastGranule);
   return { sampleRate: setup.sampleRate, channels };
 }

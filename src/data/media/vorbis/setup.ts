@@ -159,5 +159,36 @@ export function parseSetup(ident: Uint8Array, setup: Uint8Array, name: string): 
     r.read(16);
     modes.push({ blockflag, mapping: r.read(8) });
   }
-  return { channels, sampleRate, blocksize: [b0, b1], codebooks, floors, residues, mappings, modes };
+  const out: VorbisSetup = { channels, sampleRate, blocksize: [b0, b1], codebooks, floors, residues, mappings, modes };
+  validate(out, name);
+  return out;
+}
+
+/** Every index the audio decoder follows must point at something: a corrupt header is an InvalidMediaError, not a crash. */
+function validate(s: VorbisSetup, name: string): void {
+  const bad = (what: string) => new InvalidMediaError(`${name}: corrupt Vorbis setup header (${what})`);
+  const book = (b: number, what: string, vq = false) => {
+    if (!(b >= 0 && b < s.codebooks.length)) throw bad(`${what} codebook ${b}`);
+    if (vq && !s.codebooks[b].vq) throw bad(`${what} codebook ${b} has no VQ values`);
+  };
+  for (const f of s.floors) {
+    f.classMasterbook.forEach((b) => b >= 0 && book(b, 'floor master'));
+    f.subclassBooks.forEach((bs) => bs.forEach((b) => b >= 0 && book(b, 'floor subclass')));
+    if (f.xList.length > 65) throw bad('floor has more than 65 points');
+    if (new Set(f.xList).size !== f.xList.length) throw bad('floor x values repeat');
+  }
+  for (const r of s.residues) {
+    book(r.classbook, 'residue class');
+    if (s.codebooks[r.classbook].dims < 1) throw bad('residue class codebook has no dimensions');
+    r.books.forEach((bs) => bs.forEach((b) => b >= 0 && book(b, 'residue', true)));
+    for (const bs of r.books) for (const b of bs) if (b >= 0 && r.partitionSize % s.codebooks[b].dims !== 0) throw bad('residue partition size is not a multiple of its codebook dimensions');
+  }
+  for (const m of s.mappings) {
+    const submaps = m.submapFloor.length;
+    if (m.mux.some((x) => x >= submaps)) throw bad('mapping mux');
+    m.submapFloor.forEach((f) => { if (f >= s.floors.length) throw bad(`mapping floor ${f}`); });
+    m.submapResidue.forEach((r) => { if (r >= s.residues.length) throw bad(`mapping residue ${r}`); });
+    for (const [a, b] of m.coupling) if (a === b || a >= s.channels || b >= s.channels) throw bad('channel coupling');
+  }
+  for (const md of s.modes) if (md.mapping >= s.mappings.length) throw bad(`mode mapping ${md.mapping}`);
 }
