@@ -1,5 +1,5 @@
 // Ogg Vorbis decoding, our own implementation of the Vorbis I specification (xiph.org), checked against
-// libvorbis (test/fixtures/gen/data_vorbis.py). Floor type 0 (unused by encoders since 2002) is rejected.
+// libvorbis (test/fixtures/gen/data_vorbis.py). Floor type 0 (an early format current encoders do not write) is rejected.
 import { InvalidMediaError } from '../../errors.ts';
 import type { DecodedAudio } from '../wav.ts';
 import { EndOfPacket } from './bits.ts';
