@@ -120,7 +120,7 @@ export class AvDigits {
     const distractor = rng.bernoulli(this.noise);
     const dSpeaker = rng.int(this.speakerList.length);
     const dDigit = (audioLabel + 1 + rng.int(9)) % 10;
-    const speed = rng.range(0.9, 1.1);
+    const speed = Math.round(rng.range(0.9, 1.1) * 200) / 200; // 41 speeds: the resampling kernels get reused
     const onsetU = rng.uniform();
     const dOnsetU = rng.uniform();
     const dLevelDb = rng.range(-14, -6);
