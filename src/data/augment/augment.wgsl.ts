@@ -79,19 +79,25 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   if (lid == 0u) { means[t] = part[0] / f32(d.hw); }
 }`;
 
-/** Colour ops on every pixel in place. op: 0 brightness, 1 contrast, 2 saturation, 3 hue, 4 grayscale(3), 5 normalize. */
+/**
+ * A run of colour ops on every pixel in place, in registers, one read and one write per pixel.
+ * ops[k] = (op, factor, 1 - factor, 0) with op: 0 brightness, 1 contrast (uses the frame means, so it may
+ * only open a run: the means are of the clip as it is when the run starts), 2 saturation, 3 hue,
+ * 4 grayscale (3 channels), 5 normalize (mean/sdev).
+ */
+export const MAX_COLOR_OPS = 8;
 export const COLOR_WGSL = /* wgsl */ `
-struct Color { op: u32, n: u32, hw: u32, t: u32, factor: f32, oneMinus: f32, _p0: f32, _p1: f32, mean: vec4<f32>, sdev: vec4<f32> }
+struct Color { n: u32, hw: u32, t: u32, count: u32, mean: vec4<f32>, sdev: vec4<f32>, ops: array<vec4<f32>, ${MAX_COLOR_OPS}> }
 @group(0) @binding(0) var<storage, read_write> x: array<f32>;   // (3, T, H, W), in place
 @group(0) @binding(1) var<storage, read> means: array<f32>;     // (T) frame means for contrast
 @group(0) @binding(2) var<uniform> c: Color;
 ${LINEAR_INDEX}
 
 fn luma(p: vec3<f32>) -> f32 { return 0.2989 * p.x + 0.587 * p.y + 0.114 * p.z; }
-fn blend(a: vec3<f32>, b: vec3<f32>) -> vec3<f32> { return clamp(c.factor * a + c.oneMinus * b, vec3<f32>(0.0), vec3<f32>(1.0)); }
+fn blend(a: vec3<f32>, b: vec3<f32>, f: f32, om: f32) -> vec3<f32> { return clamp(f * a + om * b, vec3<f32>(0.0), vec3<f32>(1.0)); }
 
 // torchvision _rgb2hsv -> (h + factor) % 1 -> _hsv2rgb
-fn hue(p: vec3<f32>) -> vec3<f32> {
+fn hue(p: vec3<f32>, factor: f32) -> vec3<f32> {
   let r = p.x; let g = p.y; let b = p.z;
   let maxc = max(r, max(g, b));
   let minc = min(r, min(g, b));
@@ -107,7 +113,7 @@ fn hue(p: vec3<f32>) -> vec3<f32> {
   let hb = select(0.0, 4.0 + gc - rc, maxc != g && maxc != r);
   var h = (hr + hg + hb) / 6.0 + 1.0;
   h = h - trunc(h);             // fmod(h, 1) for h >= 0
-  var hh = h + c.factor;
+  var hh = h + factor;
   hh = hh - floor(hh);          // torch.remainder(hh, 1)
   let v = maxc;
   let h6 = hh * 6.0;
@@ -130,17 +136,19 @@ fn hue(p: vec3<f32>) -> vec3<f32> {
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = linearIndex(gid, nwg);
   if (i >= c.n) { return; }
-  let p = vec3<f32>(x[i], x[c.n + i], x[2u * c.n + i]);
-  var o: vec3<f32>;
-  switch (c.op) {
-    case 0u: { o = blend(p, vec3<f32>(0.0)); }
-    case 1u: { o = blend(p, vec3<f32>(means[i / c.hw])); }
-    case 2u: { o = blend(p, vec3<f32>(luma(p))); }
-    case 3u: { o = hue(p); }
-    case 4u: { o = vec3<f32>(luma(p)); }
-    default: { o = (p - c.mean.xyz) / c.sdev.xyz; }
+  var p = vec3<f32>(x[i], x[c.n + i], x[2u * c.n + i]);
+  for (var k = 0u; k < c.count; k++) {
+    let o = c.ops[k];
+    switch (u32(o.x)) {
+      case 0u: { p = blend(p, vec3<f32>(0.0), o.y, o.z); }
+      case 1u: { p = blend(p, vec3<f32>(means[i / c.hw]), o.y, o.z); }
+      case 2u: { p = blend(p, vec3<f32>(luma(p)), o.y, o.z); }
+      case 3u: { p = hue(p, o.y); }
+      case 4u: { p = vec3<f32>(luma(p)); }
+      default: { p = (p - c.mean.xyz) / c.sdev.xyz; }
+    }
   }
-  x[i] = o.x;
-  x[c.n + i] = o.y;
-  x[2u * c.n + i] = o.z;
+  x[i] = p.x;
+  x[c.n + i] = p.y;
+  x[2u * c.n + i] = p.z;
 }`;
