@@ -1,0 +1,137 @@
+// "Your own data": clips cut from the user's videos, given as a JSONL manifest (one JSON object per line)
+// or an array of entries. Each entry is a video as a list of frame images at `fps` plus one audio file:
+//   {"frames": ["v1/0001.png", "v1/0002.png", ...], "fps": 25, "audio": "v1.wav", "label": 3}
+// Relative paths resolve against the manifest's URL (or `baseUrl`). Extract frames and audio with ffmpeg:
+//   ffmpeg -i v1.mp4 -vf fps=25 v1/%04d.png && ffmpeg -i v1.mp4 -ac 1 -ar 24000 v1.wav
+// A clip is T frames at the preset's stride (in source frames), the audio window centred on it; frames are
+// resized (short side) and centre-cropped to the preset size. Node/Deno decode PNG (pngjs) and WAV;
+// browsers decode any image format they support.
+import { InvalidArgumentError } from '../errors.ts';
+import { cropResizeFlip } from './augment/reference.ts';
+import { cropAudio, resample } from './audio.ts';
+import { makeBatch, type AvBatch, type AvItem, type BatchOptions } from './batch.ts';
+import { DatasetAssetError } from './errors.ts';
+import { readBytes, toUrl } from './io.ts';
+import { decodeImage } from './media/image.ts';
+import { decodeWav, toMono } from './media/wav.ts';
+import { resolvePreset, type ClipPreset, type PresetName } from './presets.ts';
+
+export interface ManifestEntry {
+  /** Frame image paths or URLs, in order. */
+  frames: string[];
+  /** Frame rate of the frames. */
+  fps: number;
+  /** WAV file path or URL; its time 0 is the first frame's time. */
+  audio: string;
+  /** Optional integer label (for evaluation). */
+  label?: number;
+}
+
+export interface ManifestOptions {
+  /** A JSONL manifest file (path or URL) ... */
+  manifest?: string | URL;
+  /** ... or the entries themselves. */
+  entries?: ManifestEntry[];
+  /** Base for relative paths of `entries` (default: the manifest's URL, or the current directory/page). */
+  baseUrl?: string | URL;
+  preset?: PresetName | ClipPreset;
+}
+
+const HINT = 'Check the path; manifest paths are relative to the manifest file.';
+
+/** A dataset of clips from the user's own videos: one clip per entry (centred by default), `shift` to move it. */
+export class ManifestDataset {
+  readonly length: number;
+  private readonly audioCache = new Map<string, Float32Array>();
+
+  private constructor(readonly entries: ManifestEntry[], private readonly base: URL, readonly preset: ClipPreset) {
+    this.length = entries.length;
+  }
+
+  /** @example `const ds = await datasets.fromManifest({ manifest: 'clips.jsonl', preset: 'paper' });` */
+  static async create(o: ManifestOptions): Promise<ManifestDataset> {
+    const preset = resolvePreset(o.preset);
+    let entries = o.entries;
+    let base: URL;
+    if (o.manifest !== undefined) {
+      const url = toUrl(o.manifest, 'manifest');
+      const text = new TextDecoder().decode(await readBytes(url, 'manifest', HINT));
+      entries = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).map((l, k) => {
+        try {
+          return JSON.parse(l) as ManifestEntry;
+        } catch (cause) {
+          throw new DatasetAssetError(`${url}: line ${k + 1} is not JSON (${String(cause)})`, { cause });
+        }
+      });
+      base = o.baseUrl !== undefined ? toUrl(o.baseUrl, 'baseUrl') : url;
+    } else {
+      base = toUrl(o.baseUrl ?? defaultBase(), 'baseUrl');
+    }
+    if (!entries || entries.length === 0) throw new InvalidArgumentError('fromManifest: give a non-empty `manifest` file or `entries` array');
+    entries.forEach((e, k) => checkEntry(e, k));
+    return new ManifestDataset(entries, base, preset);
+  }
+
+  /** Clip of entry i: centred in the video, moved by `shift` seconds (clamped to the video). */
+  async get(i: number, opts: { shift?: number } = {}): Promise<AvItem> {
+    if (!Number.isInteger(i) || i < 0 || i >= this.length) throw new InvalidArgumentError(`fromManifest.get: index must be an integer in [0, ${this.length}), got ${i}`);
+    const e = this.entries[i];
+    const P = this.preset;
+    const span = (P.frames - 1) * P.stride; // in source frames
+    const centre = Math.floor((e.frames.length - 1 - span) / 2);
+    const start = Math.min(Math.max(0, centre + Math.round((opts.shift ?? 0) * e.fps)), Math.max(0, e.frames.length - 1 - span));
+    const T = P.frames, H = P.height, W = P.width;
+    const video = new Float32Array(3 * T * H * W);
+    for (let k = 0; k < T; k++) {
+      const f = Math.min(start + k * P.stride, e.frames.length - 1); // a video shorter than the clip repeats its last frame
+      const url = new URL(e.frames[f], this.base);
+      const img = await decodeImage(await readBytes(url, `frame ${f} of entry ${i}`, HINT), url.href);
+      // short side to the preset size, centre crop: one crop box in source pixels, then bilinear resize
+      const scale = Math.max(H / img.height, W / img.width);
+      const bh = Math.min(img.height, Math.round(H / scale)), bw = Math.min(img.width, Math.round(W / scale));
+      const box = { top: Math.floor((img.height - bh) / 2), left: Math.floor((img.width - bw) / 2), height: bh, width: bw };
+      const frame = cropResizeFlip(img.rgb, { c: 3, t: 1, h: img.height, w: img.width }, box, H, W);
+      for (let c = 0; c < 3; c++) video.set(frame.subarray(c * H * W, (c + 1) * H * W), (c * T + k) * H * W);
+    }
+    const audio = await this.audioOf(e, i);
+    const clipStart = start / e.fps;
+    const a0 = clipStart + span / e.fps / 2 - P.audioSeconds / 2;
+    const item: AvItem = { video, audio: cropAudio(audio, P.sampleRate, a0, P.audioSeconds), sampleRate: P.sampleRate, shape: { c: 3, t: T, h: H, w: W } };
+    if (e.label !== undefined) item.label = e.label;
+    return item;
+  }
+
+  private async audioOf(e: ManifestEntry, i: number): Promise<Float32Array> {
+    const url = new URL(e.audio, this.base).href;
+    let a = this.audioCache.get(url);
+    if (!a) {
+      const wav = decodeWav(await readBytes(url, `audio of entry ${i}`, HINT), url);
+      const mono = toMono(wav);
+      a = wav.sampleRate === this.preset.sampleRate ? mono : resample(mono, wav.sampleRate, this.preset.sampleRate);
+      if (this.audioCache.size >= 16) this.audioCache.delete(this.audioCache.keys().next().value!);
+      this.audioCache.set(url, a);
+    }
+    return a;
+  }
+
+  /** Batch of entries; with `augment`, a random temporal shift, the visual augmentation and gain jitter. */
+  batch(indices: number[], options: BatchOptions = {}): Promise<AvBatch> {
+    return makeBatch((i, shift) => this.get(i, { shift }), indices, this.preset, options);
+  }
+}
+
+function defaultBase(): string {
+  const loc = (globalThis as { location?: { href: string } }).location?.href;
+  if (loc) return loc;
+  const cwd = (globalThis as { Deno?: { cwd(): string }; process?: { cwd?(): string } });
+  const dir = cwd.Deno?.cwd() ?? cwd.process?.cwd?.() ?? '/';
+  return `file://${dir.endsWith('/') ? dir : dir + '/'}`;
+}
+
+function checkEntry(e: ManifestEntry, k: number): void {
+  const where = `manifest entry ${k}`;
+  if (!e || !Array.isArray(e.frames) || e.frames.length === 0 || !e.frames.every((f) => typeof f === 'string')) throw new InvalidArgumentError(`${where}: 'frames' must be a non-empty array of paths`);
+  if (!(typeof e.fps === 'number' && e.fps > 0)) throw new InvalidArgumentError(`${where}: 'fps' must be a positive number, got ${e.fps}`);
+  if (typeof e.audio !== 'string') throw new InvalidArgumentError(`${where}: 'audio' must be a WAV path`);
+  if (e.label !== undefined && !Number.isInteger(e.label)) throw new InvalidArgumentError(`${where}: 'label' must be an integer, got ${e.label}`);
+}

@@ -1,0 +1,73 @@
+// TuxAV from Debian's tuxpaint-stamps-default. Skipped when the package is not installed (CI installs it with
+// .ci/setup-data.sh) and in browsers (TuxAV lists a local directory: Node and Deno only).
+import { describe, expect, it } from 'vitest';
+import { datasets } from '../../src/index.ts';
+import { loadCatalogue, TUXPAINT_ROOT } from '../../src/data/tuxav/catalogue.ts';
+import { DatasetAssetError } from '../../src/data/errors.ts';
+import { InvalidArgumentError } from '../../src/errors.ts';
+import { fnv1a } from '../../src/data/rng.ts';
+import { readRepoJson } from '../helpers/files.ts';
+import { runnerRuntime } from '../helpers/runtime.ts';
+import { TUX_CASES } from './tuxav_cases.ts';
+
+const browser = runnerRuntime() === 'browser';
+let installed = false;
+if (!browser) {
+  try {
+    installed = loadCatalogue(TUXPAINT_ROOT).stamps.length > 0;
+  } catch {
+    installed = false;
+  }
+}
+const skip = browser || !installed;
+
+describe('TuxAV', () => {
+  it.skipIf(skip)('splits hold out languages; labels are the category and identity of the stamp shown', async () => {
+    const test = await datasets.tuxAv({ split: 'test', preset: 'tiny' });
+    const train = await datasets.tuxAv({ split: 'train', preset: 'tiny', size: 5 });
+    expect(test.languages).toEqual(['bg', 'el', 'nl']);
+    for (const l of test.languages) expect(train.languages).not.toContain(l);
+    expect(train.length).toBe(5);
+    for (const i of [0, 1, 2]) {
+      const it0 = await test.get(i);
+      expect(test.languages).toContain(it0.language);
+      expect(it0.label).toBe(test.catalogue.categories.indexOf(test.catalogue.stamps[it0.identity!].category));
+      expect(it0.video).toHaveLength(3 * 8 * 32 * 32);
+      expect(it0.audio).toHaveLength(16000);
+      let peak = 0;
+      for (const v of it0.audio) peak = Math.max(peak, Math.abs(v));
+      expect(peak).toBeGreaterThan(0.05);
+      expect(peak).toBeLessThanOrEqual(1);
+    }
+    const t = await train.get(0);
+    expect(t.label).toBeUndefined();
+    expect(train.languages).toContain(t.language);
+  });
+
+  it.skipIf(skip)('reproduces the hashes generated in Node (any access order)', async () => {
+    const fx = await readRepoJson<{ stamps: number; cases: { name: string; index: number; video: string; audio: string; label: number | null; identity: number | null; language: string }[] }>('test/fixtures/data/tuxav_hashes.json');
+    if (loadCatalogue(TUXPAINT_ROOT).stamps.length !== fx.stamps) return; // another package version: different pictures
+    for (const c of TUX_CASES) {
+      const ds = await datasets.tuxAv(c.options);
+      for (const i of [...c.indices].reverse()) {
+        const item = await ds.get(i, { shift: c.shift ?? 0 });
+        const want = fx.cases.find((x) => x.name === c.name && x.index === i)!;
+        expect({ video: fnv1a(item.video), audio: fnv1a(item.audio), label: item.label ?? null, identity: item.identity ?? null, language: item.language }).toEqual({ video: want.video, audio: want.audio, label: want.label, identity: want.identity, language: want.language });
+      }
+    }
+  });
+
+  it.skipIf(skip)('batches', async () => {
+    const ds = await datasets.tuxAv({ split: 'test', preset: 'tiny' });
+    const b = await ds.batch([0, 1], { augment: true, augmentOn: 'cpu', seed: 1 });
+    expect(b.videoShape).toEqual([2, 3, 8, 32, 32]);
+    expect(b.labels).toHaveLength(2);
+  });
+
+  it.skipIf(browser)('a missing package names the apt package; bad options are typed errors', async () => {
+    const err = await datasets.tuxAv({ root: '/nonexistent/tuxpaint/stamps' }).catch((e) => e);
+    expect(err).toBeInstanceOf(DatasetAssetError);
+    expect(String(err.message)).toMatch(/apt-get install tuxpaint-stamps-default/);
+    await expect(datasets.tuxAv({ noise: 2 })).rejects.toThrow(InvalidArgumentError);
+  });
+});
