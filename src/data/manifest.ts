@@ -13,7 +13,7 @@ import { makeBatch, type AvBatch, type AvItem, type BatchOptions } from './batch
 import { DatasetAssetError } from './errors.ts';
 import { readBytes, toUrl } from './io.ts';
 import { decodeImage } from './media/image.ts';
-import { decodeWav, toMono } from './media/wav.ts';
+import { decodeWavFile, toMono } from './media/wav.ts';
 import { resolvePreset, type ClipPreset, type PresetName } from './presets.ts';
 
 export interface ManifestEntry {
@@ -105,7 +105,7 @@ export class ManifestDataset {
     const url = new URL(e.audio, this.base).href;
     let a = this.audioCache.get(url);
     if (!a) {
-      const wav = decodeWav(await readBytes(url, `audio of entry ${i}`, HINT), url);
+      const wav = decodeWavFile(await readBytes(url, `audio of entry ${i}`, HINT), url);
       const mono = toMono(wav);
       a = wav.sampleRate === this.preset.sampleRate ? mono : resample(mono, wav.sampleRate, this.preset.sampleRate);
       if (this.audioCache.size >= 16) this.audioCache.delete(this.audioCache.keys().next().value!);

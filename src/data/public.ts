@@ -4,7 +4,7 @@ export { datasets } from './datasets.ts';
 export { AvDigits, type AvDigitsOptions } from './avdigits/dataset.ts';
 export type { AvItem, AvBatch, BatchOptions } from './batch.ts';
 export { ManifestDataset, type ManifestEntry, type ManifestOptions } from './manifest.ts';
-export { decodeWav, type DecodedAudio } from './media/wav.ts';
+export { type DecodedAudio } from './media/wav.ts';
 export { decodeOggVorbis } from './media/vorbis/index.ts';
 export { TuxAv, type TuxAvOptions, type TuxItem } from './tuxav/dataset.ts';
 export type { Speaker } from './avdigits/speech.ts';

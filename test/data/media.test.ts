@@ -1,6 +1,6 @@
 // WAV and PNG decoding against files written by Python (scipy.io.wavfile, wave, PIL): test/fixtures/gen/data_media.py.
 import { describe, expect, it, beforeAll } from 'vitest';
-import { decodeWav, toMono } from '../../src/data/media/wav.ts';
+import { decodeWavFile, toMono } from '../../src/data/media/wav.ts';
 import { decodeImage } from '../../src/data/media/image.ts';
 import { InvalidMediaError } from '../../src/data/errors.ts';
 import { loadFixture, type Fixture } from '../helpers/fixture.ts';
@@ -12,10 +12,10 @@ beforeAll(async () => {
   fx = await loadFixture('data/media/media.bin');
 });
 
-describe('decodeWav', () => {
+describe('decodeWavFile (the audio frontend decoder, with the file name in errors)', () => {
   for (const [name, rate] of [['pcm16_mono_8k', 8000], ['pcm8_stereo_11k', 11025], ['pcm24_3ch_48k', 48000], ['float32_stereo_22k', 22050]] as const) {
     it(`${name}: exact samples`, async () => {
-      const a = decodeWav(await readRepoFile(`test/fixtures/data/media/${name}.wav`), name);
+      const a = decodeWavFile(await readRepoFile(`test/fixtures/data/media/${name}.wav`), name);
       const want = fx.get(name);
       expect(a.sampleRate).toBe(rate);
       expect(a.channels).toHaveLength(want.shape[0]);
@@ -25,13 +25,13 @@ describe('decodeWav', () => {
     });
   }
   it('mono mix-down and typed errors', async () => {
-    const a = decodeWav(await readRepoFile('test/fixtures/data/media/pcm8_stereo_11k.wav'));
+    const a = decodeWavFile(await readRepoFile('test/fixtures/data/media/pcm8_stereo_11k.wav'), 'pcm8_stereo_11k.wav');
     const m = toMono(a);
     expect(m[3]).toBeCloseTo((a.channels[0][3] + a.channels[1][3]) / 2, 7);
-    expect(() => decodeWav(new Uint8Array(20))).toThrow(InvalidMediaError);
+    expect(() => decodeWavFile(new Uint8Array(20), 'short.wav')).toThrow(InvalidMediaError);
     const bad = await readRepoFile('test/fixtures/data/media/pcm16_mono_8k.wav');
     bad[20] = 2; // format 2 = ADPCM
-    expect(() => decodeWav(bad, 'adpcm.wav')).toThrow(/unsupported WAV encoding/);
+    expect(() => decodeWavFile(bad, 'adpcm.wav')).toThrow(/adpcm\.wav: unsupported WAV format code 2/);
   });
 });
 
