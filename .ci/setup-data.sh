@@ -4,5 +4,6 @@
 set -eu
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y --no-install-recommends tuxpaint-stamps-default ktuberling-data
+$SUDO apt-get install -y -qq --no-install-recommends tuxpaint-stamps-default ktuberling-data >/dev/null

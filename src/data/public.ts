@@ -7,7 +7,7 @@ export { ManifestDataset, type ManifestEntry, type ManifestOptions } from './man
 export { type DecodedAudio } from './media/wav.ts';
 export { decodeOggVorbis } from './media/vorbis/index.ts';
 export { TuxAv, type TuxAvOptions, type TuxItem } from './tuxav/dataset.ts';
-export type { Speaker } from './avdigits/speech.ts';
+export type { Speaker, EspeakFactory } from './avdigits/speech.ts';
 export { PRESETS as CLIP_PRESETS, type ClipPreset, type PresetName as ClipPresetName } from './presets.ts';
 export { Rng } from './rng.ts';
 export { sampleClipAugment, augmentClipReference, IMAGENET_NORMALIZE, type ClipAugmentParams, type ClipAugmentOptions } from './augment/clip.ts';

@@ -37,6 +37,16 @@ describe('AV-Digits determinism', () => {
     expect(order(got)).toEqual(order(want));
   });
 
+  it('takes the eSpeak module injected by the caller (no import() inside the SDK) and gives the same bytes', async () => {
+    const spec = runnerRuntime() === 'browser' ? '/node_modules/@echogarden/espeak-ng-emscripten/espeak-ng.js' : '@echogarden/espeak-ng-emscripten';
+    const espeak = ((await import(/* @vite-ignore */ spec)) as { default: NonNullable<AvDigitsOptions['assets']>['espeak'] }).default;
+    const injected = await datasets.avDigits({ size: 10, seed: 3, assets: { ...assets(), espeak } });
+    const imported = await make({ size: 10, seed: 3 });
+    const [x, y] = [await injected.get(4), await imported.get(4)];
+    expect(fnv1a(x.audio)).toBe(fnv1a(y.audio));
+    expect(fnv1a(x.video)).toBe(fnv1a(y.video));
+  });
+
   it('different seeds and indices give different clips', async () => {
     const a = await make({ split: 'train', seed: 0, size: 20 });
     const b = await make({ split: 'train', seed: 1, size: 20 });

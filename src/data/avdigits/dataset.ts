@@ -10,7 +10,7 @@ import { loadMnist, splitRange, MNIST_SIZE, type MnistDigits } from './mnist.ts'
 import { renderClip, type Scene } from './render.ts';
 import { background, brightColour, sprite } from './scene.ts';
 import { DEFAULT_SPEAKERS, speakerPool, type Split } from './speakers.ts';
-import { ESPEAK_RATE, loadSpeech, type Speaker, type SpeechEngine } from './speech.ts';
+import { ESPEAK_RATE, loadSpeech, type EspeakFactory, type Speaker, type SpeechEngine } from './speech.ts';
 
 export interface AvDigitsOptions {
   split?: Split;
@@ -25,7 +25,11 @@ export interface AvDigitsOptions {
   /** Size of the split's speaker pool. Default 256 (train) / 64 (test). */
   speakers?: number;
   /** Where the optional packages are, for browsers without an import map or bundler. */
-  assets?: { mnistUrl?: string | URL; espeakUrl?: string | URL };
+  /**
+   * Where the optional packages are. `espeak` (the package's default export) replaces the import of
+   * `espeakUrl`: pass it where dynamic import() is forbidden (extension service workers) or with a bundler.
+   */
+  assets?: { mnistUrl?: string | URL; espeakUrl?: string | URL; espeak?: EspeakFactory };
 }
 
 const UTTERANCE_CACHE = 4096;
@@ -63,7 +67,7 @@ export class AvDigits {
     const speakers = options.speakers ?? DEFAULT_SPEAKERS[split];
     if (!Number.isSafeInteger(speakers) || speakers < 1) throw new InvalidArgumentError(`avDigits: speakers must be a positive integer, got ${speakers}`);
     const preset = resolvePreset(options.preset);
-    const [mnist, speech] = await Promise.all([loadMnist(options.assets?.mnistUrl), loadSpeech(options.assets?.espeakUrl)]);
+    const [mnist, speech] = await Promise.all([loadMnist(options.assets?.mnistUrl), loadSpeech(options.assets?.espeakUrl, options.assets?.espeak)]);
     return new AvDigits({ split, seed, size, noise }, preset, mnist, speech, speakers);
   }
 

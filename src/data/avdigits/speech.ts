@@ -9,6 +9,7 @@
 // (voice, text, rate, pitch), independent of call order, in every runtime (the package is wasm2js, i.e.
 // plain JavaScript arithmetic). eSpeak also seeds its generator from the clock (time() -> Date.now) when it
 // starts, so the clock reads a fixed instant while it initialises and while it speaks.
+import { importOptional } from '../optional.ts';
 import { DatasetAssetError, DatasetRuntimeError } from '../errors.ts';
 import { resolvePackage, toUrl } from '../io.ts';
 
@@ -128,25 +129,39 @@ const engines = new Map<string, Promise<SpeechEngine>>();
  * browsers without an import map must pass the URL of `node_modules/@echogarden/espeak-ng-emscripten/espeak-ng.js`
  * (the 24 MB `espeak-ng.data` next to it is fetched from the same directory).
  */
-export function loadSpeech(moduleUrl?: string | URL): Promise<SpeechEngine> {
+export function loadSpeech(moduleUrl?: string | URL, factory?: EspeakFactory): Promise<SpeechEngine> {
+  if (factory) {
+    let p = injected.get(factory);
+    if (!p) {
+      p = start(factory);
+      injected.set(factory, p);
+      p.catch(() => injected.delete(factory));
+    }
+    return p;
+  }
   const url = moduleUrl !== undefined ? toUrl(moduleUrl, 'assets.espeakUrl') : resolvePackage(ESPEAK_PACKAGE, ESPEAK_PACKAGE, 'assets.espeakUrl');
   let p = engines.get(url.href);
   if (!p) {
-    p = start(url);
+    p = importFactory(url).then(start);
     engines.set(url.href, p);
     p.catch(() => engines.delete(url.href));
   }
   return p;
 }
 
-async function start(url: URL): Promise<SpeechEngine> {
-  let factory: (opts?: object) => Promise<EspeakModule>;
+/** The default export of `@echogarden/espeak-ng-emscripten` (its Emscripten module factory). */
+export type EspeakFactory = (opts?: object) => Promise<EspeakModule>;
+const injected = new WeakMap<EspeakFactory, Promise<SpeechEngine>>();
+
+async function importFactory(url: URL): Promise<EspeakFactory> {
   try {
-    const spec = url.href; // computed: keeps bundlers and tsc from following it into the core graph
-    factory = ((await import(/* @vite-ignore */ spec)) as { default: typeof factory }).default;
+    return (await importOptional<{ default: EspeakFactory }>(url.href)).default;
   } catch (cause) {
     throw new DatasetAssetError(`could not import ${ESPEAK_PACKAGE} from ${url.href}: ${String((cause as Error)?.message ?? cause)}. Install it with \`npm install ${ESPEAK_PACKAGE}\` (GPL-3.0, used only by AV-Digits).`, { cause });
   }
+}
+
+async function start(factory: EspeakFactory): Promise<SpeechEngine> {
   try {
     return new SpeechEngine(await factory());
   } catch (cause) {

@@ -1,5 +1,6 @@
 // Image decoding for datasets: PNG through `pngjs` (MIT, optional peer dependency) in Node and Deno; any
 // format the browser decodes (PNG, JPEG, WebP) through createImageBitmap in browsers and workers.
+import { importOptional } from '../optional.ts';
 import { nodeBuiltin, nodeProcess } from '../../runtime.ts';
 import { DatasetAssetError, InvalidMediaError } from '../errors.ts';
 
@@ -25,10 +26,8 @@ function loadPngjs(): Promise<{ lib: PngjsSync; toBuffer: (b: Uint8Array) => Uin
         const { Buffer } = nodeBuiltin<{ Buffer: { from(b: Uint8Array): Uint8Array } }>('buffer');
         return { lib: mod.createRequire(import.meta.url)('pngjs') as PngjsSync, toBuffer: (b) => Buffer.from(b) };
       }
-      const spec = 'pngjs'; // computed: never part of the core module graph
-      const lib = (await import(/* @vite-ignore */ spec)) as PngjsSync & { default?: PngjsSync };
-      const bufSpec = 'node:buffer';
-      const { Buffer } = (await import(/* @vite-ignore */ bufSpec)) as { Buffer: { from(b: Uint8Array): Uint8Array } };
+      const lib = await importOptional<PngjsSync & { default?: PngjsSync }>('pngjs');
+      const { Buffer } = await importOptional<{ Buffer: { from(b: Uint8Array): Uint8Array } }>('node:buffer');
       return { lib: lib.PNG ? lib : lib.default!, toBuffer: (b) => Buffer.from(b) };
     } catch (cause) {
       pngjs = undefined;
