@@ -1,0 +1,2 @@
+// Public surface of the encoders (issue 5). Re-exported by src/index.ts.
+export {};
