@@ -87,3 +87,14 @@ describe('model specs vs torchvision', () => {
     expect(() => modelCost(modelSpec('s3d', 'tiny'), [1, 8, 32, 32])).toThrow(/3 input channels/);
   });
 });
+
+describe('public barrel', () => {
+  it('exports the engine-free model API from the package entry', async () => {
+    const sdk = await import('../../src/index.ts');
+    expect(sdk.modelSpec('s3d', 'tiny').featureDim).toBe(128);
+    expect(sdk.modelCost(sdk.modelSpec('audio-resnet10', 'paper')).trunkParameters).toBe(4_899_520);
+    expect(typeof sdk.parseSafetensors).toBe('function');
+    expect(typeof sdk.stateToSafetensors).toBe('function');
+    expect(new sdk.SafetensorsError('x', 't').tensor).toBe('t');
+  });
+});

@@ -4,6 +4,9 @@
 // num_batches_tracked = 11, plus a U8 and an empty tensor. Shared by the test and the writer script.
 import type { SafetensorsInput } from '../../src/models/safetensors.ts';
 import { uniformArray } from '../../src/models/rng.ts';
+import { initState } from '../../src/models/init.ts';
+import { modelSpec } from '../../src/models/spec.ts';
+import { stateToSafetensors } from '../../src/models/state.ts';
 
 export const TS_WRITTEN_METADATA = { format: 'pt', written_by: 'sscl-sdk serializeSafetensors' };
 
@@ -20,4 +23,11 @@ export function tsWrittenContent(): [string, SafetensorsInput][] {
   out.push(['extra.u8', { dtype: 'U8', shape: [5], data: Uint8Array.of(0, 1, 2, 254, 255) }]);
   out.push(['extra.empty', { dtype: 'F32', shape: [0, 3], data: new Float32Array(0) }]);
   return out;
+}
+
+/** The tiny audio ResNet-10 with head, 'test' init under seed 5, saved by stateToSafetensors. */
+export const TS_RESNET_METADATA = { format: 'pt', arch: 'audio-resnet10', preset: 'tiny', init: 'test/5' };
+export function tsResnetTinyBytes(): Uint8Array<ArrayBuffer> {
+  const spec = modelSpec('audio-resnet10', 'tiny');
+  return stateToSafetensors(spec.state, initState(spec.state, { seed: 5, scheme: 'test' }), TS_RESNET_METADATA);
 }
