@@ -237,3 +237,31 @@ export class MemoryBankReference {
     return out;
   }
 }
+
+/**
+ * Cross-modal InfoNCE with in-batch negatives (the issue-5 overfit loss; paper Eq. 2 with the batch as the
+ * dictionary): 0.5 * (InfoNCE(v_i; a_i; a_j, j != i) + InfoNCE(a_i; v_i; v_j, j != i)), negatives in
+ * increasing j. v, a: (B, D). Returns the loss and dL/dv, dL/da (both sides are trained).
+ */
+export function crossModalInBatchReference(v: ArrayLike<number>, a: ArrayLike<number>, o: { B: number; D: number; tau: number }): { loss: number; dV: Float64Array; dA: Float64Array } {
+  const { B, D } = o;
+  if (B < 2) throw new InvalidArgumentError(`cross-modal in-batch InfoNCE needs B >= 2 (the negatives are the other items), got ${B}`);
+  const dV = new Float64Array(B * D), dA = new Float64Array(B * D);
+  let loss = 0;
+  for (const [q, k, dq, dk] of [[v, a, dV, dA], [a, v, dA, dV]] as const) {
+    // negatives (B, B-1, D): row (i, t) = k_j for the t-th j != i.
+    const neg = new Float64Array(B * (B - 1) * D);
+    const src: number[] = [];
+    for (let i = 0; i < B; i++) for (let j = 0; j < B; j++) if (j !== i) src.push(j);
+    src.forEach((j, r) => {
+      for (let d = 0; d < D; d++) neg[r * D + d] = k[j * D + d];
+    });
+    const r = infoNCEReference(q, k, neg, { ...o, perSample: true });
+    loss += 0.5 * r.loss;
+    for (let x = 0; x < B * D; x++) (dq[x] += 0.5 * r.dQ[x]), (dk[x] += 0.5 * r.dKPos[x]);
+    src.forEach((j, row) => {
+      for (let d = 0; d < D; d++) dk[j * D + d] += 0.5 * r.dNeg[row * D + d];
+    });
+  }
+  return { loss, dV, dA };
+}
