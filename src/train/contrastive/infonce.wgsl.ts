@@ -1,0 +1,200 @@
+// WGSL of the fused InfoNCE forward + backward for shared negatives (the MoCo queue), specialised by D.
+// Four passes; the (B, K+1) logits are never stored (each pass recomputes its tile of q . n / tau):
+//   stats    grid (ceil(B/QB), nChunks): per (query, chunk) the online max and sum of exp of its logits
+//   rows     1 workgroup: per query lse = logsumexp(positive, chunk partials); loss = mean(lse - l0);
+//            dk_b = (p_b0 - 1) / (B tau) q_b
+//   dqpart   grid (ceil(B/QB), nChunks): partial[b, chunk, :] = sum_{j in chunk} p_bj n_j
+//   dq       grid ceil(B*D/64): dq_b = ((p_b0 - 1) k_b + sum_chunks partial) / (B tau)
+// A workgroup handles QB = 4 queries (kept in workgroup memory) against the columns of one chunk, 64 columns
+// at a time: thread t owns column t of the tile (reads n_j once for the 4 queries).
+export const QB = 4; // queries per workgroup
+export const TILE = 64; // columns per tile = threads per workgroup
+export const CHUNK = 256; // columns per chunk (multiple of TILE)
+
+const header = (D: number): string => /* wgsl */ `
+struct P { B: u32, K: u32, nChunks: u32, invTau: f32 }
+const D: u32 = ${D}u;
+const QB: u32 = ${QB}u;
+const TILE: u32 = ${TILE}u;
+const CHUNK: u32 = ${CHUNK}u;
+`;
+
+/** Online (max, sum exp) per (query, chunk). Bindings: q (B, D), neg (K, D), part (B, nChunks, 2), p. */
+export function statsWgsl(D: number): string {
+  return header(D) + /* wgsl */ `
+@group(0) @binding(0) var<storage, read> q: array<f32>;          // (B, D)
+@group(0) @binding(1) var<storage, read> neg: array<f32>;        // (K, D)
+@group(0) @binding(2) var<storage, read_write> part: array<f32>; // (B, nChunks, 2): max, sumexp
+@group(0) @binding(3) var<uniform> p: P;
+var<workgroup> qs: array<f32, ${QB * D}>;
+var<workgroup> red: array<f32, ${2 * QB * TILE}>;
+
+@compute @workgroup_size(${TILE})
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+  let b0 = wg.x * QB;
+  let chunk = wg.y;
+  for (var i = t; i < QB * D; i += TILE) {
+    let b = b0 + i / D;
+    qs[i] = select(0.0, q[b * D + i % D], b < p.B);
+  }
+  workgroupBarrier();
+  var m = array<f32, ${QB}>();
+  var s = array<f32, ${QB}>();
+  for (var r = 0u; r < QB; r++) { m[r] = -3.0e38; s[r] = 0.0; }
+  let end = min((chunk + 1u) * CHUNK, p.K);
+  for (var j = chunk * CHUNK + t; j < end; j += TILE) {
+    var dot = array<f32, ${QB}>();
+    for (var d = 0u; d < D; d++) {
+      let n = neg[j * D + d];
+      for (var r = 0u; r < QB; r++) { dot[r] += qs[r * D + d] * n; }
+    }
+    for (var r = 0u; r < QB; r++) {
+      let l = dot[r] * p.invTau;
+      let mm = max(m[r], l);
+      s[r] = s[r] * exp(m[r] - mm) + exp(l - mm);
+      m[r] = mm;
+    }
+  }
+  for (var r = 0u; r < QB; r++) { red[2u * (r * TILE + t)] = m[r]; red[2u * (r * TILE + t) + 1u] = s[r]; }
+  workgroupBarrier();
+  if (t < QB && b0 + t < p.B) {
+    var mm = -3.0e38;
+    for (var i = 0u; i < TILE; i++) { mm = max(mm, red[2u * (t * TILE + i)]); }
+    var ss = 0.0;
+    for (var i = 0u; i < TILE; i++) { ss += red[2u * (t * TILE + i) + 1u] * exp(red[2u * (t * TILE + i)] - mm); }
+    let o = ((b0 + t) * p.nChunks + chunk) * 2u;
+    part[o] = mm;
+    part[o + 1u] = ss;
+  }
+}`;
+}
+
+/** Per query: lse, loss term, dk; then the mean loss. One workgroup of 64 threads. */
+export function rowsWgsl(D: number): string {
+  return header(D) + /* wgsl */ `
+@group(0) @binding(0) var<storage, read> q: array<f32>;           // (B, D)
+@group(0) @binding(1) var<storage, read> k: array<f32>;           // (B, D) positives
+@group(0) @binding(2) var<storage, read> part: array<f32>;        // (B, nChunks, 2)
+@group(0) @binding(3) var<storage, read_write> lse: array<f32>;   // (B)
+@group(0) @binding(4) var<storage, read_write> dk: array<f32>;    // (B, D)
+@group(0) @binding(5) var<storage, read_write> loss: array<f32>;  // (1 + B): mean, then per-row terms
+@group(0) @binding(6) var<uniform> p: P;
+var<workgroup> acc: array<f32, ${TILE}>;
+
+@compute @workgroup_size(${TILE})
+fn main(@builtin(local_invocation_index) t: u32) {
+  var mine = 0.0;
+  for (var b = t; b < p.B; b += TILE) {
+    var l0 = 0.0;
+    for (var d = 0u; d < D; d++) { l0 += q[b * D + d] * k[b * D + d]; }
+    l0 *= p.invTau;
+    var mm = l0;
+    for (var c = 0u; c < p.nChunks; c++) { mm = max(mm, part[(b * p.nChunks + c) * 2u]); }
+    var ss = exp(l0 - mm);
+    for (var c = 0u; c < p.nChunks; c++) {
+      let o = (b * p.nChunks + c) * 2u;
+      ss += part[o + 1u] * exp(part[o] - mm);
+    }
+    let z = mm + log(ss);
+    lse[b] = z;
+    let term = z - l0;
+    loss[1u + b] = term;
+    mine += term;
+    let g0 = (exp(l0 - z) - 1.0) * p.invTau / f32(p.B);
+    for (var d = 0u; d < D; d++) { dk[b * D + d] = g0 * q[b * D + d]; }
+  }
+  acc[t] = mine;
+  workgroupBarrier();
+  for (var w = TILE / 2u; w > 0u; w >>= 1u) {
+    if (t < w) { acc[t] += acc[t + w]; }
+    workgroupBarrier();
+  }
+  if (t == 0u) { loss[0] = acc[0] / f32(p.B); }
+}`;
+}
+
+/** partial[b, chunk, :] = sum_{j in chunk} softmax_bj n_j (unscaled by 1/(B tau)). */
+export function dqPartWgsl(D: number): string {
+  return header(D) + /* wgsl */ `
+@group(0) @binding(0) var<storage, read> q: array<f32>;            // (B, D)
+@group(0) @binding(1) var<storage, read> neg: array<f32>;          // (K, D)
+@group(0) @binding(2) var<storage, read> lse: array<f32>;          // (B)
+@group(0) @binding(3) var<storage, read_write> part: array<f32>;   // (B, nChunks, D)
+@group(0) @binding(4) var<uniform> p: P;
+const DPT: u32 = ${Math.ceil(D / TILE)}u; // dims per thread in the accumulation phase
+var<workgroup> qs: array<f32, ${QB * D}>;
+var<workgroup> pt: array<f32, ${QB * TILE}>;
+
+@compute @workgroup_size(${TILE})
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+  let b0 = wg.x * QB;
+  let chunk = wg.y;
+  for (var i = t; i < QB * D; i += TILE) {
+    let b = b0 + i / D;
+    qs[i] = select(0.0, q[b * D + i % D], b < p.B);
+  }
+  var z = array<f32, ${QB}>();
+  for (var r = 0u; r < QB; r++) { z[r] = select(0.0, lse[b0 + r], b0 + r < p.B); }
+  var acc = array<f32, ${QB * Math.ceil(D / TILE)}>();
+  workgroupBarrier();
+  let start = chunk * CHUNK;
+  let end = min(start + CHUNK, p.K);
+  for (var j0 = start; j0 < end; j0 += TILE) {
+    // Phase 1: thread t -> column j0 + t, its probabilities for the QB queries.
+    let j = j0 + t;
+    var dot = array<f32, ${QB}>();
+    if (j < end) {
+      for (var d = 0u; d < D; d++) {
+        let n = neg[j * D + d];
+        for (var r = 0u; r < QB; r++) { dot[r] += qs[r * D + d] * n; }
+      }
+    }
+    for (var r = 0u; r < QB; r++) { pt[r * TILE + t] = select(0.0, exp(dot[r] * p.invTau - z[r]), j < end); }
+    workgroupBarrier();
+    // Phase 2: thread t -> dims t, t + TILE, ...: acc[r][i] += sum_c p[r][c] n[j0 + c][d].
+    let cols = min(TILE, end - j0);
+    for (var c = 0u; c < cols; c++) {
+      for (var i = 0u; i < DPT; i++) {
+        let d = t + i * TILE;
+        if (d < D) {
+          let n = neg[(j0 + c) * D + d];
+          for (var r = 0u; r < QB; r++) { acc[r * DPT + i] += pt[r * TILE + c] * n; }
+        }
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var r = 0u; r < QB; r++) {
+    if (b0 + r < p.B) {
+      for (var i = 0u; i < DPT; i++) {
+        let d = t + i * TILE;
+        if (d < D) { part[((b0 + r) * p.nChunks + chunk) * D + d] = acc[r * DPT + i]; }
+      }
+    }
+  }
+}`;
+}
+
+/** dq_b = ((p_b0 - 1) k_b + sum_chunks partial) / (B tau). One thread per (b, d). */
+export function dqWgsl(D: number): string {
+  return header(D) + /* wgsl */ `
+@group(0) @binding(0) var<storage, read> q: array<f32>;           // (B, D)
+@group(0) @binding(1) var<storage, read> k: array<f32>;           // (B, D)
+@group(0) @binding(2) var<storage, read> lse: array<f32>;         // (B)
+@group(0) @binding(3) var<storage, read> part: array<f32>;        // (B, nChunks, D)
+@group(0) @binding(4) var<storage, read_write> dq: array<f32>;    // (B, D)
+@group(0) @binding(5) var<uniform> p: P;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
+  if (i >= p.B * D) { return; }
+  let b = i / D;
+  let d = i % D;
+  var l0 = 0.0;
+  for (var e = 0u; e < D; e++) { l0 += q[b * D + e] * k[b * D + e]; }
+  var s = (exp(l0 * p.invTau - lse[b]) - 1.0) * k[i];
+  for (var c = 0u; c < p.nChunks; c++) { s += part[(b * p.nChunks + c) * D + d]; }
+  dq[i] = s * p.invTau / f32(p.B);
+}`;
+}
