@@ -7,35 +7,45 @@
 //   dq       grid ceil(B*D/64): dq_b = ((p_b0 - 1) k_b + sum_chunks partial) / (B tau)
 // A workgroup handles QB = 4 queries (kept in workgroup memory) against the columns of one chunk, 64 columns
 // at a time: thread t owns column t of the tile (reads n_j once for the 4 queries).
-export const QB = 4; // queries per workgroup
+export const QB = 8; // queries per workgroup
 export const TILE = 64; // columns per tile = threads per workgroup
 export const CHUNK = 256; // columns per chunk (multiple of TILE)
 
-const header = (D: number): string => /* wgsl */ `
+/** Vector width of q / negatives rows: vec4 loads when D is a multiple of 4. */
+export const vecWidth = (D: number): number => (D % 4 === 0 ? 4 : 1);
+
+const header = (D: number): string => {
+  const V = vecWidth(D);
+  const VT = V === 4 ? 'vec4<f32>' : 'f32';
+  return /* wgsl */ `
 struct P { B: u32, K: u32, nChunks: u32, invTau: f32 }
 const D: u32 = ${D}u;
 const QB: u32 = ${QB}u;
 const TILE: u32 = ${TILE}u;
 const CHUNK: u32 = ${CHUNK}u;
+const DV: u32 = ${D / V}u; // vectors per row
+alias VT = ${VT};
+fn vdot(a: VT, b: VT) -> f32 { return ${V === 4 ? 'dot(a, b)' : 'a * b'}; }
 `;
+};
 
 /** Online (max, sum exp) per (query, chunk). Bindings: q (B, D), neg (K, D), part (B, nChunks, 2), p. */
 export function statsWgsl(D: number): string {
   return header(D) + /* wgsl */ `
-@group(0) @binding(0) var<storage, read> q: array<f32>;          // (B, D)
-@group(0) @binding(1) var<storage, read> neg: array<f32>;        // (K, D)
+@group(0) @binding(0) var<storage, read> q: array<VT>;           // (B, D) as (B, DV) vectors
+@group(0) @binding(1) var<storage, read> neg: array<VT>;         // (K, D)
 @group(0) @binding(2) var<storage, read_write> part: array<f32>; // (B, nChunks, 2): max, sumexp
 @group(0) @binding(3) var<uniform> p: P;
-var<workgroup> qs: array<f32, ${QB * D}>;
+var<workgroup> qs: array<VT, ${QB * D / vecWidth(D)}>;
 var<workgroup> red: array<f32, ${2 * QB * TILE}>;
 
 @compute @workgroup_size(${TILE})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t: u32) {
   let b0 = wg.x * QB;
   let chunk = wg.y;
-  for (var i = t; i < QB * D; i += TILE) {
-    let b = b0 + i / D;
-    qs[i] = select(0.0, q[b * D + i % D], b < p.B);
+  for (var i = t; i < QB * DV; i += TILE) {
+    let b = b0 + i / DV;
+    qs[i] = select(VT(0.0), q[min(b, p.B - 1u) * DV + i % DV], b < p.B);
   }
   workgroupBarrier();
   var m = array<f32, ${QB}>();
@@ -44,9 +54,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
   let end = min((chunk + 1u) * CHUNK, p.K);
   for (var j = chunk * CHUNK + t; j < end; j += TILE) {
     var dot = array<f32, ${QB}>();
-    for (var d = 0u; d < D; d++) {
-      let n = neg[j * D + d];
-      for (var r = 0u; r < QB; r++) { dot[r] += qs[r * D + d] * n; }
+    for (var d = 0u; d < DV; d++) {
+      let n = neg[j * DV + d];
+      for (var r = 0u; r < QB; r++) { dot[r] += vdot(qs[r * DV + d], n); }
     }
     for (var r = 0u; r < QB; r++) {
       let l = dot[r] * p.invTau;
@@ -115,27 +125,29 @@ fn main(@builtin(local_invocation_index) t: u32) {
 
 /** partial[b, chunk, :] = sum_{j in chunk} softmax_bj n_j (unscaled by 1/(B tau)). */
 export function dqPartWgsl(D: number): string {
+  const DV = D / vecWidth(D);
+  const PPT = Math.ceil((QB * DV) / TILE); // (query, vector) pairs per thread in the accumulation phase
   return header(D) + /* wgsl */ `
-@group(0) @binding(0) var<storage, read> q: array<f32>;            // (B, D)
-@group(0) @binding(1) var<storage, read> neg: array<f32>;          // (K, D)
+@group(0) @binding(0) var<storage, read> q: array<VT>;             // (B, DV)
+@group(0) @binding(1) var<storage, read> neg: array<VT>;           // (K, DV)
 @group(0) @binding(2) var<storage, read> lse: array<f32>;          // (B)
-@group(0) @binding(3) var<storage, read_write> part: array<f32>;   // (B, nChunks, D)
+@group(0) @binding(3) var<storage, read_write> part: array<VT>;    // (B, nChunks, DV)
 @group(0) @binding(4) var<uniform> p: P;
-const DPT: u32 = ${Math.ceil(D / TILE)}u; // dims per thread in the accumulation phase
-var<workgroup> qs: array<f32, ${QB * D}>;
+const PPT: u32 = ${PPT}u;
+var<workgroup> qs: array<VT, ${QB * DV}>;
 var<workgroup> pt: array<f32, ${QB * TILE}>;
 
 @compute @workgroup_size(${TILE})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t: u32) {
   let b0 = wg.x * QB;
   let chunk = wg.y;
-  for (var i = t; i < QB * D; i += TILE) {
-    let b = b0 + i / D;
-    qs[i] = select(0.0, q[b * D + i % D], b < p.B);
+  for (var i = t; i < QB * DV; i += TILE) {
+    let b = b0 + i / DV;
+    qs[i] = select(VT(0.0), q[min(b, p.B - 1u) * DV + i % DV], b < p.B);
   }
   var z = array<f32, ${QB}>();
-  for (var r = 0u; r < QB; r++) { z[r] = select(0.0, lse[b0 + r], b0 + r < p.B); }
-  var acc = array<f32, ${QB * Math.ceil(D / TILE)}>();
+  for (var r = 0u; r < QB; r++) { z[r] = select(0.0, lse[min(b0 + r, p.B - 1u)], b0 + r < p.B); }
+  var acc = array<VT, ${PPT}>();
   workgroupBarrier();
   let start = chunk * CHUNK;
   let end = min(start + CHUNK, p.K);
@@ -144,33 +156,31 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
     let j = j0 + t;
     var dot = array<f32, ${QB}>();
     if (j < end) {
-      for (var d = 0u; d < D; d++) {
-        let n = neg[j * D + d];
-        for (var r = 0u; r < QB; r++) { dot[r] += qs[r * D + d] * n; }
+      for (var d = 0u; d < DV; d++) {
+        let n = neg[j * DV + d];
+        for (var r = 0u; r < QB; r++) { dot[r] += vdot(qs[r * DV + d], n); }
       }
     }
     for (var r = 0u; r < QB; r++) { pt[r * TILE + t] = select(0.0, exp(dot[r] * p.invTau - z[r]), j < end); }
     workgroupBarrier();
-    // Phase 2: thread t -> dims t, t + TILE, ...: acc[r][i] += sum_c p[r][c] n[j0 + c][d].
+    // Phase 2: thread t -> pairs e = t + i*TILE = (query r, vector dv): acc += sum_c p[r][c] n[j0 + c][dv].
     let cols = min(TILE, end - j0);
-    for (var c = 0u; c < cols; c++) {
-      for (var i = 0u; i < DPT; i++) {
-        let d = t + i * TILE;
-        if (d < D) {
-          let n = neg[(j0 + c) * D + d];
-          for (var r = 0u; r < QB; r++) { acc[r * DPT + i] += pt[r * TILE + c] * n; }
-        }
+    for (var i = 0u; i < PPT; i++) {
+      let e = t + i * TILE;
+      if (e < QB * DV) {
+        let r = e / DV;
+        let dv = e % DV;
+        var a = acc[i];
+        for (var c = 0u; c < cols; c++) { a += pt[r * TILE + c] * neg[(j0 + c) * DV + dv]; }
+        acc[i] = a;
       }
     }
     workgroupBarrier();
   }
-  for (var r = 0u; r < QB; r++) {
-    if (b0 + r < p.B) {
-      for (var i = 0u; i < DPT; i++) {
-        let d = t + i * TILE;
-        if (d < D) { part[((b0 + r) * p.nChunks + chunk) * D + d] = acc[r * DPT + i]; }
-      }
-    }
+  for (var i = 0u; i < PPT; i++) {
+    let e = t + i * TILE;
+    let r = e / DV;
+    if (e < QB * DV && b0 + r < p.B) { part[((b0 + r) * p.nChunks + chunk) * DV + e % DV] = acc[i]; }
   }
 }`;
 }
