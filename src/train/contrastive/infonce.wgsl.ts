@@ -5,6 +5,7 @@
 //            dk_b = (p_b0 - 1) / (B tau) q_b
 //   dqpart   grid (ceil(B/QB), nChunks): partial[b, chunk, :] = sum_{j in chunk} p_bj n_j
 //   dq       grid ceil(B*D/64): dq_b = ((p_b0 - 1) k_b + sum_chunks partial) / (B tau)
+// Gradients are multiplied by gradScale = dOut (the incoming gradient of the scalar loss; 1 for a root loss).
 // A workgroup handles QB = 4 queries (kept in workgroup memory) against the columns of one chunk, 64 columns
 // at a time: thread t owns column t of the tile (reads n_j once for the 4 queries).
 export const QB = 8; // queries per workgroup
@@ -18,7 +19,7 @@ const header = (D: number): string => {
   const V = vecWidth(D);
   const VT = V === 4 ? 'vec4<f32>' : 'f32';
   return /* wgsl */ `
-struct P { B: u32, K: u32, nChunks: u32, invTau: f32 }
+struct P { B: u32, K: u32, nChunks: u32, invTau: f32, gradScale: f32 }
 const D: u32 = ${D}u;
 const QB: u32 = ${QB}u;
 const TILE: u32 = ${TILE}u;
@@ -110,7 +111,7 @@ fn main(@builtin(local_invocation_index) t: u32) {
     let term = z - l0;
     loss[1u + b] = term;
     mine += term;
-    let g0 = (exp(l0 - z) - 1.0) * p.invTau / f32(p.B);
+    let g0 = (exp(l0 - z) - 1.0) * p.invTau * p.gradScale / f32(p.B);
     for (var d = 0u; d < D; d++) { dk[b * D + d] = g0 * q[b * D + d]; }
   }
   acc[t] = mine;
@@ -205,6 +206,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var e = 0u; e < D; e++) { l0 += q[b * D + e] * k[b * D + e]; }
   var s = (exp(l0 * p.invTau - lse[b]) - 1.0) * k[i];
   for (var c = 0u; c < p.nChunks; c++) { s += part[(b * p.nChunks + c) * D + d]; }
-  dq[i] = s * p.invTau / f32(p.B);
+  dq[i] = s * p.invTau * p.gradScale / f32(p.B);
 }`;
 }

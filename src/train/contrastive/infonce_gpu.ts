@@ -46,14 +46,14 @@ export function infoNCEScratchSizes(B: number, K: number, D: number): { nChunks:
 }
 
 /** Encode the four passes into `enc`. Returns the uniform buffer it made: destroy it after the submit completes. */
-export function encodeInfoNCE(gpu: GPUDevice, enc: GPUCommandEncoder, bufs: InfoNCEBuffers, o: { B: number; K: number; D: number; tau: number }): GPUBuffer {
+export function encodeInfoNCE(gpu: GPUDevice, enc: GPUCommandEncoder, bufs: InfoNCEBuffers, o: { B: number; K: number; D: number; tau: number; gradScale?: number }): GPUBuffer {
   const { B, K, D } = o;
   const { nChunks } = infoNCEScratchSizes(B, K, D);
   const p = pipelines(gpu, D);
-  const ub = gpu.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-  const u = new ArrayBuffer(16);
+  const ub = gpu.createBuffer({ size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  const u = new ArrayBuffer(32);
   new Uint32Array(u, 0, 3).set([B, K, nChunks]);
-  new Float32Array(u, 12, 1)[0] = 1 / o.tau;
+  new Float32Array(u, 12, 2).set([1 / o.tau, o.gradScale ?? 1]);
   gpu.queue.writeBuffer(ub, 0, u);
   const bind = (pl: GPUComputePipeline, bs: GPUBuffer[]): GPUBindGroup =>
     gpu.createBindGroup({ layout: pl.getBindGroupLayout(0), entries: bs.map((buffer, binding) => ({ binding, resource: { buffer } })) });
@@ -89,7 +89,7 @@ export interface InfoNCEGpuResult {
  * r.loss;   // ~ infoNCEReference(...).loss within 1e-5 relative
  * ```
  */
-export async function infoNCEGpu(device: Device, q: Float32Array, kPos: Float32Array, negatives: Float32Array, o: { B: number; K: number; D: number; tau: number }): Promise<InfoNCEGpuResult> {
+export async function infoNCEGpu(device: Device, q: Float32Array, kPos: Float32Array, negatives: Float32Array, o: { B: number; K: number; D: number; tau: number; gradScale?: number }): Promise<InfoNCEGpuResult> {
   const { B, K, D } = o;
   for (const [n, v] of [['B', B], ['K', K], ['D', D]] as const) if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`infoNCEGpu: ${n} must be a positive integer, got ${v}`);
   if (q.length !== B * D || kPos.length !== B * D) throw new InvalidArgumentError(`infoNCEGpu: q and kPos need B*D = ${B * D} values, got ${q.length} and ${kPos.length}`);

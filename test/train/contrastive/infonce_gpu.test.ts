@@ -52,6 +52,17 @@ describe('fused InfoNCE on WebGPU', () => {
     check('lse', r.lse, fx.f64('lse'), 1e-5);
   });
 
+  it('scales the gradients by the incoming gradient (gradScale), not the loss', async () => {
+    const dev = await getDevice();
+    const B = 5, K = 300, D = 7, tau = 0.07;
+    const q = unitRows32(B, D, 32, 0), k = unitRows32(B, D, 32, 1), n = unitRows32(K, D, 32, 2);
+    const r = await infoNCEGpu(dev, q, k, n, { B, K, D, tau, gradScale: -2.5 });
+    const ref = infoNCEReference(q, k, n, { B, D, tau });
+    expect(Math.abs(r.loss - ref.loss) / ref.loss).toBeLessThan(1e-5);
+    check('dq * -2.5', r.dQ, ref.dQ.map((v) => -2.5 * v), 1e-4);
+    check('dk * -2.5', r.dKPos, ref.dKPos.map((v) => -2.5 * v), 1e-4);
+  });
+
   it('rejects mismatched sizes with InvalidArgumentError', async () => {
     const dev = await getDevice();
     await expect(infoNCEGpu(dev, new Float32Array(8), new Float32Array(8), new Float32Array(12), { B: 2, K: 3, D: 3, tau: 0.1 })).rejects.toThrow(InvalidArgumentError);
