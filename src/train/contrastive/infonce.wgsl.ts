@@ -6,8 +6,8 @@
 //   dqpart   grid (ceil(B/QB), nChunks): partial[b, chunk, :] = sum_{j in chunk} p_bj n_j
 //   dq       grid ceil(B*D/64): dq_b = ((p_b0 - 1) k_b + sum_chunks partial) / (B tau)
 // Gradients are multiplied by gradScale = dOut (the incoming gradient of the scalar loss; 1 for a root loss).
-// A workgroup handles QB = 4 queries (kept in workgroup memory) against the columns of one chunk, 64 columns
-// at a time: thread t owns column t of the tile (reads n_j once for the 4 queries).
+// A workgroup handles QB queries (kept in workgroup memory) against the columns of one chunk, 64 columns
+// at a time: thread t owns column t of the tile (reads n_j once for the QB queries).
 export const QB = 8; // queries per workgroup
 export const TILE = 64; // columns per tile = threads per workgroup
 export const CHUNK = 256; // columns per chunk (multiple of TILE)
@@ -15,11 +15,11 @@ export const CHUNK = 256; // columns per chunk (multiple of TILE)
 /** Vector width of q / negatives rows: vec4 loads when D is a multiple of 4. */
 export const vecWidth = (D: number): number => (D % 4 === 0 ? 4 : 1);
 
-const header = (D: number): string => {
+export const header = (D: number): string => {
   const V = vecWidth(D);
   const VT = V === 4 ? 'vec4<f32>' : 'f32';
   return /* wgsl */ `
-struct P { B: u32, K: u32, nChunks: u32, invTau: f32, gradScale: f32 }
+struct P { B: u32, K: u32, nChunks: u32, invTau: f32, gradScale: f32, rowsPerBuffer: u32 }
 const D: u32 = ${D}u;
 const QB: u32 = ${QB}u;
 const TILE: u32 = ${TILE}u;

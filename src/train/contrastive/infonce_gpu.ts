@@ -5,6 +5,7 @@
 import { InvalidArgumentError } from '../../errors.ts';
 import type { Device } from '../../gpu/device.ts';
 import { CHUNK, QB, TILE, dqPartWgsl, dqWgsl, rowsWgsl, statsWgsl } from './infonce.wgsl.ts';
+import { dqPartBankWgsl, statsBankWgsl } from './infonce_bank.wgsl.ts';
 
 interface Pipelines {
   stats: GPUComputePipeline;
@@ -13,6 +14,19 @@ interface Pipelines {
   dq: GPUComputePipeline;
 }
 const cache = new WeakMap<GPUDevice, Map<number, Pipelines>>();
+const bankCache = new WeakMap<GPUDevice, Map<number, { stats: GPUComputePipeline; dqPart: GPUComputePipeline }>>();
+
+function bankPipelines(gpu: GPUDevice, D: number): { stats: GPUComputePipeline; dqPart: GPUComputePipeline } {
+  let byD = bankCache.get(gpu);
+  if (!byD) bankCache.set(gpu, (byD = new Map()));
+  let p = byD.get(D);
+  if (!p) {
+    const make = (code: string): GPUComputePipeline => gpu.createComputePipeline({ layout: 'auto', compute: { module: gpu.createShaderModule({ code }), entryPoint: 'main' } });
+    p = { stats: make(statsBankWgsl(D)), dqPart: make(dqPartBankWgsl(D)) };
+    byD.set(D, p);
+  }
+  return p;
+}
 
 function pipelines(gpu: GPUDevice, D: number): Pipelines {
   let byD = cache.get(gpu);
@@ -47,6 +61,26 @@ export function infoNCEScratchSizes(B: number, K: number, D: number): { nChunks:
 
 /** Encode the four passes into `enc`. Returns the uniform buffer it made: destroy it after the submit completes. */
 export function encodeInfoNCE(gpu: GPUDevice, enc: GPUCommandEncoder, bufs: InfoNCEBuffers, o: { B: number; K: number; D: number; tau: number; gradScale?: number }): GPUBuffer {
+  return encodePasses(gpu, enc, bufs, o, null);
+}
+
+/** The bank variant's extra inputs: per-sample negative indices and the bank's buffers (at most 4). */
+export interface BankNegatives {
+  sel: GPUBuffer; // (B, K) u32 rows of the bank
+  bank: GPUBuffer[];
+  rowsPerBuffer: number;
+}
+
+/**
+ * Same four passes with per-sample negatives read straight from a split memory bank: negative j of query b
+ * is bank row sel[b, j] (the (B, K, D) negatives are never gathered). `bufs.negatives` is ignored.
+ */
+export function encodeInfoNCEBank(gpu: GPUDevice, enc: GPUCommandEncoder, bufs: InfoNCEBuffers, neg: BankNegatives, o: { B: number; K: number; D: number; tau: number; gradScale?: number }): GPUBuffer {
+  if (neg.bank.length < 1 || neg.bank.length > 4) throw new InvalidArgumentError(`infoNCE with bank negatives: the bank must be 1 to 4 buffers, got ${neg.bank.length} (use larger buffers)`);
+  return encodePasses(gpu, enc, bufs, o, neg);
+}
+
+function encodePasses(gpu: GPUDevice, enc: GPUCommandEncoder, bufs: InfoNCEBuffers, o: { B: number; K: number; D: number; tau: number; gradScale?: number }, bank: BankNegatives | null): GPUBuffer {
   const { B, K, D } = o;
   const { nChunks } = infoNCEScratchSizes(B, K, D);
   const p = pipelines(gpu, D);
@@ -54,6 +88,7 @@ export function encodeInfoNCE(gpu: GPUDevice, enc: GPUCommandEncoder, bufs: Info
   const u = new ArrayBuffer(32);
   new Uint32Array(u, 0, 3).set([B, K, nChunks]);
   new Float32Array(u, 12, 2).set([1 / o.tau, o.gradScale ?? 1]);
+  new Uint32Array(u, 20, 1)[0] = bank?.rowsPerBuffer ?? 0;
   gpu.queue.writeBuffer(ub, 0, u);
   const bind = (pl: GPUComputePipeline, bs: GPUBuffer[]): GPUBindGroup =>
     gpu.createBindGroup({ layout: pl.getBindGroupLayout(0), entries: bs.map((buffer, binding) => ({ binding, resource: { buffer } })) });
@@ -63,10 +98,18 @@ export function encodeInfoNCE(gpu: GPUDevice, enc: GPUCommandEncoder, bufs: Info
     pass.setBindGroup(0, bind(pl, bs));
     pass.dispatchWorkgroups(x, y);
   };
-  const qTiles = Math.ceil(B / QB);
-  run(p.stats, [bufs.q, bufs.negatives, bufs.partStats, ub], qTiles, nChunks);
-  run(p.rows, [bufs.q, bufs.kPos, bufs.partStats, bufs.lse, bufs.dk, bufs.loss, ub], 1);
-  run(p.dqPart, [bufs.q, bufs.negatives, bufs.lse, bufs.partDq, ub], qTiles, nChunks);
+  if (bank) {
+    const pb = bankPipelines(gpu, D);
+    const banks = [0, 1, 2, 3].map((i) => bank.bank[Math.min(i, bank.bank.length - 1)]); // unused slots repeat the last
+    run(pb.stats, [bufs.q, bank.sel, ...banks, bufs.partStats, ub], B, nChunks);
+    run(p.rows, [bufs.q, bufs.kPos, bufs.partStats, bufs.lse, bufs.dk, bufs.loss, ub], 1);
+    run(pb.dqPart, [bufs.q, bank.sel, ...banks, bufs.lse, bufs.partDq, ub], B, nChunks);
+  } else {
+    const qTiles = Math.ceil(B / QB);
+    run(p.stats, [bufs.q, bufs.negatives, bufs.partStats, ub], qTiles, nChunks);
+    run(p.rows, [bufs.q, bufs.kPos, bufs.partStats, bufs.lse, bufs.dk, bufs.loss, ub], 1);
+    run(p.dqPart, [bufs.q, bufs.negatives, bufs.lse, bufs.partDq, ub], qTiles, nChunks);
+  }
   run(p.dq, [bufs.q, bufs.kPos, bufs.lse, bufs.partDq, bufs.dq, ub], Math.ceil((B * D) / 64));
   pass.end();
   return ub;
@@ -90,10 +133,22 @@ export interface InfoNCEGpuResult {
  * ```
  */
 export async function infoNCEGpu(device: Device, q: Float32Array, kPos: Float32Array, negatives: Float32Array, o: { B: number; K: number; D: number; tau: number; gradScale?: number }): Promise<InfoNCEGpuResult> {
+  if (negatives.length !== o.K * o.D) throw new InvalidArgumentError(`infoNCEGpu: negatives need K*D = ${o.K * o.D} values, got ${negatives.length}`);
+  return runUploaded(device, q, kPos, negatives, null, o);
+}
+
+/**
+ * The memory-bank variant: negative j of query b is row sel[b, j] of `bank` (buffers of `rowsPerBuffer` rows,
+ * e.g. a GpuMemoryBank's), read in place.
+ */
+export async function infoNCEBankGpu(device: Device, q: Float32Array, kPos: Float32Array, bank: BankNegatives, o: { B: number; K: number; D: number; tau: number; gradScale?: number }): Promise<InfoNCEGpuResult> {
+  return runUploaded(device, q, kPos, null, bank, o);
+}
+
+async function runUploaded(device: Device, q: Float32Array, kPos: Float32Array, negatives: Float32Array | null, bank: BankNegatives | null, o: { B: number; K: number; D: number; tau: number; gradScale?: number }): Promise<InfoNCEGpuResult> {
   const { B, K, D } = o;
   for (const [n, v] of [['B', B], ['K', K], ['D', D]] as const) if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`infoNCEGpu: ${n} must be a positive integer, got ${v}`);
   if (q.length !== B * D || kPos.length !== B * D) throw new InvalidArgumentError(`infoNCEGpu: q and kPos need B*D = ${B * D} values, got ${q.length} and ${kPos.length}`);
-  if (negatives.length !== K * D) throw new InvalidArgumentError(`infoNCEGpu: negatives need K*D = ${K * D} values, got ${negatives.length}`);
   if (!(o.tau > 0) || !Number.isFinite(o.tau)) throw new InvalidArgumentError(`infoNCEGpu: tau must be positive and finite, got ${o.tau}`);
   if (QB * D * 4 + 2 * QB * TILE * 4 > device.limits.maxComputeWorkgroupStorageSize) throw new InvalidArgumentError(`infoNCEGpu: D = ${D} needs more workgroup memory than the device's ${device.limits.maxComputeWorkgroupStorageSize} bytes`);
   const gpu = device.gpu;
@@ -108,11 +163,11 @@ export async function infoNCEGpu(device: Device, q: Float32Array, kPos: Float32A
   const sz = infoNCEScratchSizes(B, K, D);
   try {
     const bufs: InfoNCEBuffers = {
-      q: buf(q.byteLength, q), kPos: buf(kPos.byteLength, kPos), negatives: buf(negatives.byteLength, negatives),
+      q: buf(q.byteLength, q), kPos: buf(kPos.byteLength, kPos), negatives: negatives ? buf(negatives.byteLength, negatives) : buf(16),
       loss: buf(4 * (1 + B)), dq: buf(4 * B * D), dk: buf(4 * B * D), lse: buf(4 * B), partStats: buf(sz.partStats), partDq: buf(sz.partDq),
     };
     const enc = gpu.createCommandEncoder();
-    made.push(encodeInfoNCE(gpu, enc, bufs, o));
+    made.push(bank ? encodeInfoNCEBank(gpu, enc, bufs, bank, o) : encodeInfoNCE(gpu, enc, bufs, o));
     const outs = [bufs.loss, bufs.dq, bufs.dk, bufs.lse];
     const sizes = [4 * (1 + B), 4 * B * D, 4 * B * D, 4 * B];
     const reads = outs.map((_, i) => {

@@ -4,8 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { getDevice } from '../../../src/gpu/device.ts';
 import { normalArray64 } from '../../../src/models/rng.ts';
-import { infoNCEGpu } from '../../../src/train/contrastive/infonce_gpu.ts';
-import { infoNCEReference, l2NormalizeRows } from '../../../src/train/contrastive/reference.ts';
+import { GpuMemoryBank } from '../../../src/train/contrastive/bank_gpu.ts';
+import { infoNCEBankGpu, infoNCEGpu } from '../../../src/train/contrastive/infonce_gpu.ts';
+import { MemoryBankReference, infoNCEReference, l2NormalizeRows } from '../../../src/train/contrastive/reference.ts';
 import { InvalidArgumentError } from '../../../src/errors.ts';
 import { maxRelToPeak } from '../../helpers/close.ts';
 import { loadFixture } from '../../helpers/fixture.ts';
@@ -68,4 +69,29 @@ describe('fused InfoNCE on WebGPU', () => {
     await expect(infoNCEGpu(dev, new Float32Array(8), new Float32Array(8), new Float32Array(12), { B: 2, K: 3, D: 3, tau: 0.1 })).rejects.toThrow(InvalidArgumentError);
     await expect(infoNCEGpu(dev, new Float32Array(6), new Float32Array(6), new Float32Array(9), { B: 2, K: 3, D: 3, tau: 0 })).rejects.toThrow(/tau/);
   });
+});
+
+describe('fused InfoNCE on WebGPU, negatives read from a split memory bank', () => {
+  for (const [N, D, K, B, rows] of [[300, 8, 37, 5, 100], [97, 7, 300, 3, 97], [500, 65, 260, 2, 130]] as const) {
+    it(`N=${N} D=${D} K=${K} B=${B}, ${Math.ceil(N / rows)} bank buffer(s) vs the float64 reference`, async () => {
+      const dev = await getDevice();
+      const bank = await GpuMemoryBank.create(dev, { size: N, dim: D, momentum: 0.5, seed: 8, maxRowsPerBuffer: rows });
+      const ref = new MemoryBankReference({ size: N, dim: D, momentum: 0.5, seed: 8 });
+      const ys = Array.from({ length: B }, (_, i) => (i * 37) % N);
+      const sel = await bank.sample(ys, K, { seed: 5 });
+      try {
+        const q = unitRows32(B, D, 33, 0), k = unitRows32(B, D, 33, 1);
+        const r = await infoNCEBankGpu(dev, q, k, { sel, bank: bank.buffers, rowsPerBuffer: bank.rowsPerBuffer }, { B, K, D, tau: 0.07 });
+        // The reference with the same draws, negatives gathered from the float32 bank values.
+        const negs = Float64Array.from(ref.gather(ref.sampleIndices(ys, K, { seed: 5 })), Math.fround);
+        const want = infoNCEReference(q, k, negs, { B, D, tau: 0.07, perSample: true });
+        expect(Math.abs(r.loss - want.loss) / want.loss).toBeLessThan(1e-5);
+        check('dq', r.dQ, want.dQ, 1e-4);
+        check('dk', r.dKPos, want.dKPos, 1e-4);
+      } finally {
+        sel.destroy();
+        bank.destroy();
+      }
+    });
+  }
 });
