@@ -174,6 +174,16 @@ export class GpuMemoryBank {
     return out;
   }
 
+  /** Overwrite the whole bank with (N, D) float32 values (checkpoint restore). */
+  write(values: Float32Array<ArrayBuffer>): void {
+    if (values.length !== this.size * this.dim) throw new InvalidArgumentError(`memory bank write: ${values.length} values, expected ${this.size} x ${this.dim}`);
+    this.buffers.forEach((b, i) => {
+      const start = i * this.rowsPerBuffer * this.dim;
+      const n = Math.min(this.rowsPerBuffer, this.size - i * this.rowsPerBuffer) * this.dim;
+      this.device.gpu.queue.writeBuffer(b, 0, values, start, n);
+    });
+  }
+
   destroy(): void {
     for (const b of this.buffers) b.destroy();
     this.buffers.length = 0;
@@ -218,6 +228,12 @@ export class GpuQueue {
 
   async read(): Promise<Float32Array> {
     return new Float32Array(await readBuffer(this.gpu, this.buffer, this.size * this.dim * 4));
+  }
+
+  /** Overwrite all K keys (checkpoint restore); the pointer is set by the caller. */
+  write(keys: Float32Array<ArrayBuffer>): void {
+    if (keys.length !== this.size * this.dim) throw new InvalidArgumentError(`queue write: ${keys.length} values, expected ${this.size} x ${this.dim}`);
+    this.gpu.queue.writeBuffer(this.buffer, 0, keys);
   }
 
   destroy(): void {

@@ -6,6 +6,8 @@ import { getDevice } from '../../../src/gpu/device.ts';
 import { normalArray64, uniformArray } from '../../../src/models/rng.ts';
 import { GpuMemoryBank, GpuQueue, momentumUpdateGpu, readBuffer, uploadBuffer } from '../../../src/train/contrastive/bank_gpu.ts';
 import { MemoryBankReference, QueueReference, l2NormalizeRows } from '../../../src/train/contrastive/reference.ts';
+import { loadContrastiveState, saveContrastiveState } from '../../../src/train/contrastive/checkpoint.ts';
+import { parseSafetensors } from '../../../src/models/safetensors.ts';
 import { expectAllClose } from '../../helpers/close.ts';
 import { loadFixture } from '../../helpers/fixture.ts';
 
@@ -112,5 +114,30 @@ describe('GPU momentum update', () => {
       for (const p of pairs) p.key.destroy(), p.query.destroy();
     }
     await expect(momentumUpdateGpu(dev, [], 2)).rejects.toThrow(InvalidArgumentError);
+  });
+});
+
+describe('contrastive checkpoint (queue, pointer, banks)', () => {
+  it('save -> load into fresh objects restores keys, pointer and bank exactly; mismatches name the tensor', async () => {
+    const dev = await getDevice();
+    const q1 = GpuQueue.create(dev, { size: 10, dim: 3, seed: 1 });
+    const b1 = await GpuMemoryBank.create(dev, { size: 23, dim: 4, momentum: 0.5, seed: 2, maxRowsPerBuffer: 10 });
+    const q2 = GpuQueue.create(dev, { size: 10, dim: 3, seed: 9 });
+    const b2 = await GpuMemoryBank.create(dev, { size: 23, dim: 4, momentum: 0.5, seed: 9, maxRowsPerBuffer: 10 });
+    const q3 = GpuQueue.create(dev, { size: 11, dim: 3, seed: 9 });
+    try {
+      await q1.enqueue(unitRows32(7, 3, 3, 0));
+      await b1.update([4, 22], unitRows32(2, 4, 3, 1));
+      const bytes = await saveContrastiveState({ queue: q1, banks: { audio: b1 } });
+      expect(parseSafetensors(bytes).metadata).toEqual({ format: 'sscl-contrastive', 'bank.audio.momentum': '0.5' });
+      loadContrastiveState({ queue: q2, banks: { audio: b2 } }, bytes);
+      expect(Array.from(await q2.read())).toEqual(Array.from(await q1.read()));
+      expect(q2.ptr).toBe(7);
+      expect(Array.from(await b2.read())).toEqual(Array.from(await b1.read()));
+      expect(() => loadContrastiveState({ queue: q3 }, bytes)).toThrow(/queue\.keys/);
+      expect(() => loadContrastiveState({ banks: { video: b2 } }, bytes)).toThrow(/bank\.video\.features/);
+    } finally {
+      for (const x of [q1, q2, q3, b1, b2]) x.destroy();
+    }
   });
 });
