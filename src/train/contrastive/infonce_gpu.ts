@@ -183,6 +183,7 @@ async function runUploaded(device: Device, q: Float32Array, kPos: Float32Array, 
       r.unmap();
       return a;
     }));
+    if (!Number.isFinite(got[0][0])) throw new InvalidArgumentError(`infoNCEGpu: the loss is ${got[0][0]}; q, kPos or the negatives contain NaN or Infinity (or values so large that q . n / tau overflows float32)`);
     return { loss: got[0][0], rowLoss: got[0].slice(1), dQ: got[1], dKPos: got[2], lse: got[3] };
   } finally {
     for (const b of made) b.destroy();

@@ -94,6 +94,8 @@ export function infoNCEReference(q: ArrayLike<number>, kPos: ArrayLike<number>, 
   const { logits, K } = infoNCELogits(q, kPos, negatives, o);
   const { B, D, tau } = o;
   const { loss, lse } = infoNCELossFromLogits(logits, B);
+  // Finite inputs give a finite loss (the logsumexp is max-shifted), so a non-finite one means bad input.
+  if (!Number.isFinite(loss)) throw new InvalidArgumentError(`infoNCE: the loss is ${loss}; q, kPos or the negatives contain NaN or Infinity`);
   const dQ = new Float64Array(B * D), dKPos = new Float64Array(B * D), dNeg = new Float64Array(negatives.length);
   for (let b = 0; b < B; b++) {
     const row = b * (K + 1);

@@ -68,6 +68,9 @@ describe('fused InfoNCE on WebGPU', () => {
     const dev = await getDevice();
     await expect(infoNCEGpu(dev, new Float32Array(8), new Float32Array(8), new Float32Array(12), { B: 2, K: 3, D: 3, tau: 0.1 })).rejects.toThrow(InvalidArgumentError);
     await expect(infoNCEGpu(dev, new Float32Array(6), new Float32Array(6), new Float32Array(9), { B: 2, K: 3, D: 3, tau: 0 })).rejects.toThrow(/tau/);
+    const nan = new Float32Array(6).fill(0.1);
+    nan[4] = NaN;
+    await expect(infoNCEGpu(dev, nan, new Float32Array(6), new Float32Array(9), { B: 2, K: 3, D: 3, tau: 0.1 })).rejects.toThrow(/NaN or Infinity/);
   });
 });
 

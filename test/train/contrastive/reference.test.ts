@@ -85,6 +85,9 @@ describe('InfoNCE reference vs float64 central differences', () => {
     expect(() => infoNCELogits(q, new Float64Array(4), new Float64Array(12), { B: 2, D: 4, tau: 0.07 })).toThrow(/kPos/);
     expect(() => infoNCELogits(q, q, new Float64Array(10), { B: 2, D: 4, tau: 0.07 })).toThrow(/multiple of D/);
     expect(() => infoNCELogits(q, q, new Float64Array(12), { B: 2, D: 4, tau: 0.07, perSample: true })).toThrow(/multiple of B/);
+    const bad = new Float64Array(8).fill(0.5);
+    bad[3] = Infinity;
+    expect(() => infoNCEReference(bad, q, new Float64Array(12), { B: 2, D: 4, tau: 0.07 })).toThrow(/NaN or Infinity/);
   });
 });
 
