@@ -6,22 +6,13 @@
 import { InvalidArgumentError } from '../../errors.ts';
 import { counterIndex, normalArray64, streamKey, uniformArray64 } from '../../models/rng.ts';
 
-export interface InfoNCEShapes {
-  B: number;
-  D: number;
-  K: number;
-  /** true: negatives are (B, K, D), one set per query; false: (K, D) shared by the batch. */
-  perSample: boolean;
-}
-
-function shapes(q: ArrayLike<number>, kPos: ArrayLike<number>, neg: ArrayLike<number>, B: number, D: number): InfoNCEShapes {
+/** Validates sizes; returns the number of negative rows (K shared, or B*K per-sample). */
+function negativeRows(q: ArrayLike<number>, kPos: ArrayLike<number>, neg: ArrayLike<number>, B: number, D: number): number {
   if (!Number.isInteger(B) || B < 1 || !Number.isInteger(D) || D < 1) throw new InvalidArgumentError(`infoNCE: B and D must be positive integers, got B=${B} D=${D}`);
   if (q.length !== B * D) throw new InvalidArgumentError(`infoNCE: q has ${q.length} values, expected B*D = ${B}*${D}`);
   if (kPos.length !== B * D) throw new InvalidArgumentError(`infoNCE: kPos has ${kPos.length} values, expected B*D = ${B}*${D}`);
   if (neg.length % D !== 0 || neg.length === 0) throw new InvalidArgumentError(`infoNCE: negatives have ${neg.length} values, not a positive multiple of D = ${D}`);
-  const rows = neg.length / D;
-  // (B, K, D) when declared as such by the caller is ambiguous with (B*K, D); per-sample is chosen explicitly.
-  return { B, D, K: rows, perSample: false };
+  return neg.length / D;
 }
 
 /**
@@ -29,12 +20,13 @@ function shapes(q: ArrayLike<number>, kPos: ArrayLike<number>, neg: ArrayLike<nu
  * when `perSample`). (B, K + 1), float64.
  */
 export function infoNCELogits(q: ArrayLike<number>, kPos: ArrayLike<number>, negatives: ArrayLike<number>, o: { B: number; D: number; tau: number; perSample?: boolean }): { logits: Float64Array; K: number } {
-  const s = shapes(q, kPos, negatives, o.B, o.D);
+  const rows = negativeRows(q, kPos, negatives, o.B, o.D);
   if (!(o.tau > 0) || !Number.isFinite(o.tau)) throw new InvalidArgumentError(`infoNCE: tau must be a positive finite number, got ${o.tau}`);
-  let K = s.K;
+  // (B, K, D) and (B*K, D) have the same length: per-sample is the caller's explicit choice.
+  let K = rows;
   if (o.perSample) {
-    if (s.K % o.B) throw new InvalidArgumentError(`infoNCE: per-sample negatives have ${s.K} rows, not a multiple of B = ${o.B}`);
-    K = s.K / o.B;
+    if (rows % o.B) throw new InvalidArgumentError(`infoNCE: per-sample negatives have ${rows} rows, not a multiple of B = ${o.B}`);
+    K = rows / o.B;
   }
   const { B, D } = o;
   const L = new Float64Array(B * (K + 1));
