@@ -1,10 +1,11 @@
 // WGSL of the fused InfoNCE forward + backward for shared negatives (the MoCo queue), specialised by D.
-// Four passes; the (B, K+1) logits are never stored (each pass recomputes its tile of q . n / tau):
-//   stats    grid (ceil(B/QB), nChunks): per (query, chunk) the online max and sum of exp of its logits
+// Three passes; the (B, K+1) logits are never stored:
+//   fused    grid (ceil(B/QB), nChunks): per (query, chunk) online max m, sum s = sum exp(l - m) and
+//            a = sum exp(l - m) n_j, one sweep over the chunk's queue rows (flash-attention style)
 //   rows     1 workgroup: per query lse = logsumexp(positive, chunk partials); loss = mean(lse - l0);
 //            dk_b = (p_b0 - 1) / (B tau) q_b
-//   dqpart   grid (ceil(B/QB), nChunks): partial[b, chunk, :] = sum_{j in chunk} p_bj n_j
-//   dq       grid ceil(B*D/64): dq_b = ((p_b0 - 1) k_b + sum_chunks partial) / (B tau)
+//   dqOnline grid ceil(B*D/64): dq_b = ((p_b0 - 1) k_b + sum_c a_c exp(m_c - lse_b)) / (B tau)
+// The bank variant (./infonce_bank.wgsl.ts) uses `rows` and `dq`, which sums already-normalised partials.
 // Gradients are multiplied by gradScale = dOut (the incoming gradient of the scalar loss; 1 for a root loss).
 // A workgroup handles QB queries (kept in workgroup memory) against the columns of one chunk, 64 columns
 // at a time: thread t owns column t of the tile (reads n_j once for the QB queries).
@@ -29,56 +30,6 @@ alias VT = ${VT};
 fn vdot(a: VT, b: VT) -> f32 { return ${V === 4 ? 'dot(a, b)' : 'a * b'}; }
 `;
 };
-
-/** Online (max, sum exp) per (query, chunk). Bindings: q (B, D), neg (K, D), part (B, nChunks, 2), p. */
-export function statsWgsl(D: number): string {
-  return header(D) + /* wgsl */ `
-@group(0) @binding(0) var<storage, read> q: array<VT>;           // (B, D) as (B, DV) vectors
-@group(0) @binding(1) var<storage, read> neg: array<VT>;         // (K, D)
-@group(0) @binding(2) var<storage, read_write> part: array<f32>; // (B, nChunks, 2): max, sumexp
-@group(0) @binding(3) var<uniform> p: P;
-var<workgroup> qs: array<VT, ${QB * D / vecWidth(D)}>;
-var<workgroup> red: array<f32, ${2 * QB * TILE}>;
-
-@compute @workgroup_size(${TILE})
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t: u32) {
-  let b0 = wg.x * QB;
-  let chunk = wg.y;
-  for (var i = t; i < QB * DV; i += TILE) {
-    let b = b0 + i / DV;
-    qs[i] = select(VT(0.0), q[min(b, p.B - 1u) * DV + i % DV], b < p.B);
-  }
-  workgroupBarrier();
-  var m = array<f32, ${QB}>();
-  var s = array<f32, ${QB}>();
-  for (var r = 0u; r < QB; r++) { m[r] = -3.0e38; s[r] = 0.0; }
-  let end = min((chunk + 1u) * CHUNK, p.K);
-  for (var j = chunk * CHUNK + t; j < end; j += TILE) {
-    var dot = array<f32, ${QB}>();
-    for (var d = 0u; d < DV; d++) {
-      let n = neg[j * DV + d];
-      for (var r = 0u; r < QB; r++) { dot[r] += vdot(qs[r * DV + d], n); }
-    }
-    for (var r = 0u; r < QB; r++) {
-      let l = dot[r] * p.invTau;
-      let mm = max(m[r], l);
-      s[r] = s[r] * exp(m[r] - mm) + exp(l - mm);
-      m[r] = mm;
-    }
-  }
-  for (var r = 0u; r < QB; r++) { red[2u * (r * TILE + t)] = m[r]; red[2u * (r * TILE + t) + 1u] = s[r]; }
-  workgroupBarrier();
-  if (t < QB && b0 + t < p.B) {
-    var mm = -3.0e38;
-    for (var i = 0u; i < TILE; i++) { mm = max(mm, red[2u * (t * TILE + i)]); }
-    var ss = 0.0;
-    for (var i = 0u; i < TILE; i++) { ss += red[2u * (t * TILE + i) + 1u] * exp(red[2u * (t * TILE + i)] - mm); }
-    let o = ((b0 + t) * p.nChunks + chunk) * 2u;
-    part[o] = mm;
-    part[o + 1u] = ss;
-  }
-}`;
-}
 
 /** Per query: lse, loss term, dk; then the mean loss. One workgroup of 64 threads. */
 export function rowsWgsl(D: number): string {
@@ -124,68 +75,6 @@ fn main(@builtin(local_invocation_index) t: u32) {
 }`;
 }
 
-/** partial[b, chunk, :] = sum_{j in chunk} softmax_bj n_j (unscaled by 1/(B tau)). */
-export function dqPartWgsl(D: number): string {
-  const DV = D / vecWidth(D);
-  const PPT = Math.ceil((QB * DV) / TILE); // (query, vector) pairs per thread in the accumulation phase
-  return header(D) + /* wgsl */ `
-@group(0) @binding(0) var<storage, read> q: array<VT>;             // (B, DV)
-@group(0) @binding(1) var<storage, read> neg: array<VT>;           // (K, DV)
-@group(0) @binding(2) var<storage, read> lse: array<f32>;          // (B)
-@group(0) @binding(3) var<storage, read_write> part: array<VT>;    // (B, nChunks, DV)
-@group(0) @binding(4) var<uniform> p: P;
-const PPT: u32 = ${PPT}u;
-var<workgroup> qs: array<VT, ${QB * DV}>;
-var<workgroup> pt: array<f32, ${QB * TILE}>;
-
-@compute @workgroup_size(${TILE})
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t: u32) {
-  let b0 = wg.x * QB;
-  let chunk = wg.y;
-  for (var i = t; i < QB * DV; i += TILE) {
-    let b = b0 + i / DV;
-    qs[i] = select(VT(0.0), q[min(b, p.B - 1u) * DV + i % DV], b < p.B);
-  }
-  var z = array<f32, ${QB}>();
-  for (var r = 0u; r < QB; r++) { z[r] = select(0.0, lse[min(b0 + r, p.B - 1u)], b0 + r < p.B); }
-  var acc = array<VT, ${PPT}>();
-  workgroupBarrier();
-  let start = chunk * CHUNK;
-  let end = min(start + CHUNK, p.K);
-  for (var j0 = start; j0 < end; j0 += TILE) {
-    // Phase 1: thread t -> column j0 + t, its probabilities for the QB queries.
-    let j = j0 + t;
-    var dot = array<f32, ${QB}>();
-    if (j < end) {
-      for (var d = 0u; d < DV; d++) {
-        let n = neg[j * DV + d];
-        for (var r = 0u; r < QB; r++) { dot[r] += vdot(qs[r * DV + d], n); }
-      }
-    }
-    for (var r = 0u; r < QB; r++) { pt[r * TILE + t] = select(0.0, exp(dot[r] * p.invTau - z[r]), j < end); }
-    workgroupBarrier();
-    // Phase 2: thread t -> pairs e = t + i*TILE = (query r, vector dv): acc += sum_c p[r][c] n[j0 + c][dv].
-    let cols = min(TILE, end - j0);
-    for (var i = 0u; i < PPT; i++) {
-      let e = t + i * TILE;
-      if (e < QB * DV) {
-        let r = e / DV;
-        let dv = e % DV;
-        var a = acc[i];
-        for (var c = 0u; c < cols; c++) { a += pt[r * TILE + c] * neg[(j0 + c) * DV + dv]; }
-        acc[i] = a;
-      }
-    }
-    workgroupBarrier();
-  }
-  for (var i = 0u; i < PPT; i++) {
-    let e = t + i * TILE;
-    let r = e / DV;
-    if (e < QB * DV && b0 + r < p.B) { part[((b0 + r) * p.nChunks + chunk) * DV + e % DV] = acc[i]; }
-  }
-}`;
-}
-
 /** dq_b = ((p_b0 - 1) k_b + sum_chunks partial) / (B tau). One thread per (b, d). */
 export function dqWgsl(D: number): string {
   return header(D) + /* wgsl */ `
@@ -206,6 +95,124 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var e = 0u; e < D; e++) { l0 += q[b * D + e] * k[b * D + e]; }
   var s = (exp(l0 * p.invTau - lse[b]) - 1.0) * k[i];
   for (var c = 0u; c < p.nChunks; c++) { s += part[(b * p.nChunks + c) * D + d]; }
+  dq[i] = s * p.invTau * p.gradScale / f32(p.B);
+}`;
+}
+
+/**
+ * One pass over the queue for both the statistics and the backward's weighted sum (the flash-attention
+ * trick: the softmax-weighted sum of negatives is attention with V = the queue). Per (query, chunk):
+ *   m = max_j l_j,  s = sum_j exp(l_j - m),  a = sum_j exp(l_j - m) n_j    (j in the chunk)
+ * keeping m, s, a online across 64-column tiles (rescaled by exp(m_old - m_new)). Bindings: q, neg,
+ * partStats (B, nChunks, 2), partDq (B, nChunks, D), p. Replaces `stats` + `dqPart`; finish with `rows` and
+ * `dqOnline`.
+ */
+export function fusedWgsl(D: number): string {
+  const DV = D / vecWidth(D);
+  const PPT = Math.ceil((QB * DV) / TILE);
+  return header(D) + /* wgsl */ `
+@group(0) @binding(0) var<storage, read> q: array<VT>;              // (B, DV)
+@group(0) @binding(1) var<storage, read> neg: array<VT>;            // (K, DV)
+@group(0) @binding(2) var<storage, read_write> part: array<f32>;    // (B, nChunks, 2): m, s
+@group(0) @binding(3) var<storage, read_write> partA: array<VT>;    // (B, nChunks, DV): a
+@group(0) @binding(4) var<uniform> p: P;
+const PPT: u32 = ${PPT}u;
+var<workgroup> qs: array<VT, ${QB * DV}>;
+var<workgroup> lt: array<f32, ${QB * TILE}>;   // logits, then exp(l - m) of the tile
+var<workgroup> ms: array<f32, ${QB}>;          // running max per query
+var<workgroup> ss: array<f32, ${QB}>;          // running sum per query
+var<workgroup> sc: array<f32, ${QB}>;          // this tile's rescale factor exp(m_old - m_new)
+
+@compute @workgroup_size(${TILE})
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+  let b0 = wg.x * QB;
+  let chunk = wg.y;
+  for (var i = t; i < QB * DV; i += TILE) {
+    let b = b0 + i / DV;
+    qs[i] = select(VT(0.0), q[min(b, p.B - 1u) * DV + i % DV], b < p.B);
+  }
+  if (t < QB) { ms[t] = -3.0e38; ss[t] = 0.0; }
+  var acc = array<VT, ${PPT}>();
+  workgroupBarrier();
+  let start = chunk * CHUNK;
+  let end = min(start + CHUNK, p.K);
+  for (var j0 = start; j0 < end; j0 += TILE) {
+    let cols = min(TILE, end - j0);
+    // 1. logits of column j0 + t for the QB queries.
+    let j = j0 + t;
+    var dot = array<f32, ${QB}>();
+    if (j < end) {
+      for (var d = 0u; d < DV; d++) {
+        let n = neg[j * DV + d];
+        for (var r = 0u; r < QB; r++) { dot[r] += vdot(qs[r * DV + d], n); }
+      }
+    }
+    for (var r = 0u; r < QB; r++) { lt[r * TILE + t] = dot[r] * p.invTau; }
+    workgroupBarrier();
+    // 2. new running max per query.
+    if (t < QB) {
+      var mx = ms[t];
+      for (var c = 0u; c < cols; c++) { mx = max(mx, lt[t * TILE + c]); }
+      sc[t] = exp(ms[t] - mx);
+      ms[t] = mx;
+    }
+    workgroupBarrier();
+    // 3. weights exp(l - m) of the tile.
+    for (var r = 0u; r < QB; r++) { lt[r * TILE + t] = select(0.0, exp(lt[r * TILE + t] - ms[r]), t < cols); }
+    workgroupBarrier();
+    // 4. running sums and weighted negatives.
+    if (t < QB) {
+      var sum = 0.0;
+      for (var c = 0u; c < cols; c++) { sum += lt[t * TILE + c]; }
+      ss[t] = ss[t] * sc[t] + sum;
+    }
+    for (var i = 0u; i < PPT; i++) {
+      let e = t + i * TILE;
+      if (e < QB * DV) {
+        let r = e / DV;
+        let dv = e % DV;
+        var a = acc[i] * sc[r];
+        for (var c = 0u; c < cols; c++) { a += lt[r * TILE + c] * neg[(j0 + c) * DV + dv]; }
+        acc[i] = a;
+      }
+    }
+    workgroupBarrier();
+  }
+  if (t < QB && b0 + t < p.B) {
+    let o = ((b0 + t) * p.nChunks + chunk) * 2u;
+    part[o] = ms[t];
+    part[o + 1u] = ss[t];
+  }
+  for (var i = 0u; i < PPT; i++) {
+    let e = t + i * TILE;
+    let r = e / DV;
+    if (e < QB * DV && b0 + r < p.B) { partA[((b0 + r) * p.nChunks + chunk) * DV + e % DV] = acc[i]; }
+  }
+}`;
+}
+
+/** dq_b = ((p_b0 - 1) k_b + sum_chunks a_c exp(m_c - lse_b)) gradScale / (B tau), after `fused` + `rows`. */
+export function dqOnlineWgsl(D: number): string {
+  return header(D) + /* wgsl */ `
+@group(0) @binding(0) var<storage, read> q: array<f32>;           // (B, D)
+@group(0) @binding(1) var<storage, read> k: array<f32>;           // (B, D)
+@group(0) @binding(2) var<storage, read> lse: array<f32>;         // (B)
+@group(0) @binding(3) var<storage, read> part: array<f32>;        // (B, nChunks, 2)
+@group(0) @binding(4) var<storage, read> partA: array<f32>;       // (B, nChunks, D)
+@group(0) @binding(5) var<storage, read_write> dq: array<f32>;    // (B, D)
+@group(0) @binding(6) var<uniform> p: P;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
+  if (i >= p.B * D) { return; }
+  let b = i / D;
+  let d = i % D;
+  var l0 = 0.0;
+  for (var e = 0u; e < D; e++) { l0 += q[b * D + e] * k[b * D + e]; }
+  let z = lse[b];
+  var s = (exp(l0 * p.invTau - z) - 1.0) * k[i];
+  for (var c = 0u; c < p.nChunks; c++) { s += partA[(b * p.nChunks + c) * D + d] * exp(part[(b * p.nChunks + c) * 2u] - z); }
   dq[i] = s * p.invTau * p.gradScale / f32(p.B);
 }`;
 }

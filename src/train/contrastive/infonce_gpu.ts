@@ -1,16 +1,18 @@
-// Fused InfoNCE forward + backward on raw WebGPU buffers, shared negatives (K, D) as in MoCo. This is the
-// kernel half of `contrastive.infoNCE`; the tensor engine will wrap `encodeInfoNCE` as an op with autograd.
+// Fused InfoNCE forward + backward on raw WebGPU buffers: shared negatives (K, D) as in MoCo (three passes:
+// `fused` = one sweep over the queue for the softmax statistics and the weighted sum of negatives, `rows`,
+// `dqOnline`), or per-sample negatives read from a memory bank (four passes). This is the kernel half of
+// `contrastive.infoNCE`; the tensor engine will wrap `encodeInfoNCE` as an op with autograd.
 // Memory: besides inputs and outputs, (B, nChunks, 2 + D) floats of partials, nChunks = ceil(K / 256);
 // the (B, K+1) logits are never materialised.
 import { InvalidArgumentError } from '../../errors.ts';
 import type { Device } from '../../gpu/device.ts';
-import { CHUNK, QB, TILE, dqPartWgsl, dqWgsl, rowsWgsl, statsWgsl } from './infonce.wgsl.ts';
+import { CHUNK, QB, TILE, dqOnlineWgsl, dqWgsl, fusedWgsl, rowsWgsl } from './infonce.wgsl.ts';
 import { dqPartBankWgsl, statsBankWgsl } from './infonce_bank.wgsl.ts';
 
 interface Pipelines {
-  stats: GPUComputePipeline;
+  fused: GPUComputePipeline;
+  dqOnline: GPUComputePipeline;
   rows: GPUComputePipeline;
-  dqPart: GPUComputePipeline;
   dq: GPUComputePipeline;
 }
 const cache = new WeakMap<GPUDevice, Map<number, Pipelines>>();
@@ -34,7 +36,7 @@ function pipelines(gpu: GPUDevice, D: number): Pipelines {
   let p = byD.get(D);
   if (!p) {
     const make = (code: string): GPUComputePipeline => gpu.createComputePipeline({ layout: 'auto', compute: { module: gpu.createShaderModule({ code }), entryPoint: 'main' } });
-    p = { stats: make(statsWgsl(D)), rows: make(rowsWgsl(D)), dqPart: make(dqPartWgsl(D)), dq: make(dqWgsl(D)) };
+    p = { fused: make(fusedWgsl(D)), dqOnline: make(dqOnlineWgsl(D)), rows: make(rowsWgsl(D)), dq: make(dqWgsl(D)) };
     byD.set(D, p);
   }
   return p;
@@ -104,13 +106,13 @@ function encodePasses(gpu: GPUDevice, enc: GPUCommandEncoder, bufs: InfoNCEBuffe
     run(pb.stats, [bufs.q, bank.sel, ...banks, bufs.partStats, ub], B, nChunks);
     run(p.rows, [bufs.q, bufs.kPos, bufs.partStats, bufs.lse, bufs.dk, bufs.loss, ub], 1);
     run(pb.dqPart, [bufs.q, bank.sel, ...banks, bufs.lse, bufs.partDq, ub], B, nChunks);
+    run(p.dq, [bufs.q, bufs.kPos, bufs.lse, bufs.partDq, bufs.dq, ub], Math.ceil((B * D) / 64));
   } else {
     const qTiles = Math.ceil(B / QB);
-    run(p.stats, [bufs.q, bufs.negatives, bufs.partStats, ub], qTiles, nChunks);
+    run(p.fused, [bufs.q, bufs.negatives, bufs.partStats, bufs.partDq, ub], qTiles, nChunks);
     run(p.rows, [bufs.q, bufs.kPos, bufs.partStats, bufs.lse, bufs.dk, bufs.loss, ub], 1);
-    run(p.dqPart, [bufs.q, bufs.negatives, bufs.lse, bufs.partDq, ub], qTiles, nChunks);
+    run(p.dqOnline, [bufs.q, bufs.kPos, bufs.lse, bufs.partStats, bufs.partDq, bufs.dq, ub], Math.ceil((B * D) / 64));
   }
-  run(p.dq, [bufs.q, bufs.kPos, bufs.lse, bufs.partDq, bufs.dq, ub], Math.ceil((B * D) / 64));
   pass.end();
   return ub;
 }
