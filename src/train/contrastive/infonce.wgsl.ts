@@ -5,7 +5,7 @@
 //   rows     1 workgroup: per query lse = logsumexp(positive, chunk partials); loss = mean(lse - l0);
 //            dk_b = (p_b0 - 1) / (B tau) q_b
 //   dqOnline grid ceil(B*D/64): dq_b = ((p_b0 - 1) k_b + sum_c a_c exp(m_c - lse_b)) / (B tau)
-// The bank variant (./infonce_bank.wgsl.ts) uses `rows` and `dq`, which sums already-normalised partials.
+// The bank variant (./infonce_bank.wgsl.ts) replaces `fused` and shares `rows` and `dqOnline`.
 // Gradients are multiplied by gradScale = dOut (the incoming gradient of the scalar loss; 1 for a root loss).
 // A workgroup handles QB queries (kept in workgroup memory) against the columns of one chunk, 64 columns
 // at a time: thread t owns column t of the tile (reads n_j once for the QB queries).
@@ -72,30 +72,6 @@ fn main(@builtin(local_invocation_index) t: u32) {
     workgroupBarrier();
   }
   if (t == 0u) { loss[0] = acc[0] / f32(p.B); }
-}`;
-}
-
-/** dq_b = ((p_b0 - 1) k_b + sum_chunks partial) / (B tau). One thread per (b, d). */
-export function dqWgsl(D: number): string {
-  return header(D) + /* wgsl */ `
-@group(0) @binding(0) var<storage, read> q: array<f32>;           // (B, D)
-@group(0) @binding(1) var<storage, read> k: array<f32>;           // (B, D)
-@group(0) @binding(2) var<storage, read> lse: array<f32>;         // (B)
-@group(0) @binding(3) var<storage, read> part: array<f32>;        // (B, nChunks, D)
-@group(0) @binding(4) var<storage, read_write> dq: array<f32>;    // (B, D)
-@group(0) @binding(5) var<uniform> p: P;
-
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let i = gid.x;
-  if (i >= p.B * D) { return; }
-  let b = i / D;
-  let d = i % D;
-  var l0 = 0.0;
-  for (var e = 0u; e < D; e++) { l0 += q[b * D + e] * k[b * D + e]; }
-  var s = (exp(l0 * p.invTau - lse[b]) - 1.0) * k[i];
-  for (var c = 0u; c < p.nChunks; c++) { s += part[(b * p.nChunks + c) * D + d]; }
-  dq[i] = s * p.invTau * p.gradScale / f32(p.B);
 }`;
 }
 

@@ -1,30 +1,28 @@
 // Fused InfoNCE forward + backward on raw WebGPU buffers: shared negatives (K, D) as in MoCo (three passes:
 // `fused` = one sweep over the queue for the softmax statistics and the weighted sum of negatives, `rows`,
-// `dqOnline`), or per-sample negatives read from a memory bank (four passes). This is the kernel half of
+// `dqOnline`), or per-sample negatives read from a memory bank (the same three with `fusedBank` first). This is the kernel half of
 // `contrastive.infoNCE`; the tensor engine will wrap `encodeInfoNCE` as an op with autograd.
 // Memory: besides inputs and outputs, (B, nChunks, 2 + D) floats of partials, nChunks = ceil(K / 256);
 // the (B, K+1) logits are never materialised.
 import { InvalidArgumentError } from '../../errors.ts';
 import type { Device } from '../../gpu/device.ts';
-import { CHUNK, QB, TILE, dqOnlineWgsl, dqWgsl, fusedWgsl, rowsWgsl } from './infonce.wgsl.ts';
-import { dqPartBankWgsl, statsBankWgsl } from './infonce_bank.wgsl.ts';
+import { CHUNK, QB, TILE, dqOnlineWgsl, fusedWgsl, rowsWgsl } from './infonce.wgsl.ts';
+import { fusedBankWgsl } from './infonce_bank.wgsl.ts';
 
 interface Pipelines {
   fused: GPUComputePipeline;
   dqOnline: GPUComputePipeline;
   rows: GPUComputePipeline;
-  dq: GPUComputePipeline;
 }
 const cache = new WeakMap<GPUDevice, Map<number, Pipelines>>();
-const bankCache = new WeakMap<GPUDevice, Map<number, { stats: GPUComputePipeline; dqPart: GPUComputePipeline }>>();
+const bankCache = new WeakMap<GPUDevice, Map<number, GPUComputePipeline>>();
 
-function bankPipelines(gpu: GPUDevice, D: number): { stats: GPUComputePipeline; dqPart: GPUComputePipeline } {
+function bankPipeline(gpu: GPUDevice, D: number): GPUComputePipeline {
   let byD = bankCache.get(gpu);
   if (!byD) bankCache.set(gpu, (byD = new Map()));
   let p = byD.get(D);
   if (!p) {
-    const make = (code: string): GPUComputePipeline => gpu.createComputePipeline({ layout: 'auto', compute: { module: gpu.createShaderModule({ code }), entryPoint: 'main' } });
-    p = { stats: make(statsBankWgsl(D)), dqPart: make(dqPartBankWgsl(D)) };
+    p = gpu.createComputePipeline({ layout: 'auto', compute: { module: gpu.createShaderModule({ code: fusedBankWgsl(D) }), entryPoint: 'main' } });
     byD.set(D, p);
   }
   return p;
@@ -36,7 +34,7 @@ function pipelines(gpu: GPUDevice, D: number): Pipelines {
   let p = byD.get(D);
   if (!p) {
     const make = (code: string): GPUComputePipeline => gpu.createComputePipeline({ layout: 'auto', compute: { module: gpu.createShaderModule({ code }), entryPoint: 'main' } });
-    p = { fused: make(fusedWgsl(D)), dqOnline: make(dqOnlineWgsl(D)), rows: make(rowsWgsl(D)), dq: make(dqWgsl(D)) };
+    p = { fused: make(fusedWgsl(D)), dqOnline: make(dqOnlineWgsl(D)), rows: make(rowsWgsl(D)) };
     byD.set(D, p);
   }
   return p;
@@ -101,18 +99,13 @@ function encodePasses(gpu: GPUDevice, enc: GPUCommandEncoder, bufs: InfoNCEBuffe
     pass.dispatchWorkgroups(x, y);
   };
   if (bank) {
-    const pb = bankPipelines(gpu, D);
     const banks = [0, 1, 2, 3].map((i) => bank.bank[Math.min(i, bank.bank.length - 1)]); // unused slots repeat the last
-    run(pb.stats, [bufs.q, bank.sel, ...banks, bufs.partStats, ub], B, nChunks);
-    run(p.rows, [bufs.q, bufs.kPos, bufs.partStats, bufs.lse, bufs.dk, bufs.loss, ub], 1);
-    run(pb.dqPart, [bufs.q, bank.sel, ...banks, bufs.lse, bufs.partDq, ub], B, nChunks);
-    run(p.dq, [bufs.q, bufs.kPos, bufs.lse, bufs.partDq, bufs.dq, ub], Math.ceil((B * D) / 64));
+    run(bankPipeline(gpu, D), [bufs.q, bank.sel, ...banks, bufs.partStats, bufs.partDq, ub], B, nChunks);
   } else {
-    const qTiles = Math.ceil(B / QB);
-    run(p.fused, [bufs.q, bufs.negatives, bufs.partStats, bufs.partDq, ub], qTiles, nChunks);
-    run(p.rows, [bufs.q, bufs.kPos, bufs.partStats, bufs.lse, bufs.dk, bufs.loss, ub], 1);
-    run(p.dqOnline, [bufs.q, bufs.kPos, bufs.lse, bufs.partStats, bufs.partDq, bufs.dq, ub], Math.ceil((B * D) / 64));
+    run(p.fused, [bufs.q, bufs.negatives, bufs.partStats, bufs.partDq, ub], Math.ceil(B / QB), nChunks);
   }
+  run(p.rows, [bufs.q, bufs.kPos, bufs.partStats, bufs.lse, bufs.dk, bufs.loss, ub], 1);
+  run(p.dqOnline, [bufs.q, bufs.kPos, bufs.lse, bufs.partStats, bufs.partDq, bufs.dq, ub], Math.ceil((B * D) / 64));
   pass.end();
   return ub;
 }
