@@ -56,3 +56,23 @@ export class InvalidWavError extends InvalidAudioError {
     super(message, 'INVALID_WAV');
   }
 }
+
+/**
+ * A safetensors file is malformed or does not match what the model expects (wrong dtype/shape, missing or
+ * unexpected tensor). `tensor` names the offending tensor when there is one.
+ */
+export class SafetensorsError extends SsclError {
+  /** The tensor the problem is about, or `null` for file-level problems (header length, JSON). */
+  readonly tensor: string | null;
+  constructor(message: string, tensor: string | null = null) {
+    super('SAFETENSORS', message);
+    this.tensor = tensor;
+  }
+}
+
+/** A model preset, architecture name or state dict does not exist or does not fit the architecture. */
+export class ModelSpecError extends SsclError {
+  constructor(message: string) {
+    super('MODEL_SPEC', message);
+  }
+}

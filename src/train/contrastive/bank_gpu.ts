@@ -1,0 +1,256 @@
+// GPU memory bank, MoCo queue and momentum update on raw WebGPU buffers (issue 7). Same semantics and, for
+// the integer parts (sampling), the same bits as the float64 references in ./reference.ts; float results
+// agree to float32 rounding. The engine will hand its own buffers to these; tests read them back.
+import { InvalidArgumentError } from '../../errors.ts';
+import type { Device } from '../../gpu/device.ts';
+import { streamKey } from '../../models/rng.ts';
+import { BANK_GATHER_WGSL, BANK_INIT_WGSL, BANK_SAMPLE_WGSL, BANK_UPDATE_WGSL, MOMENTUM_WGSL } from './bank.wgsl.ts';
+import { QueueReference } from './reference.ts';
+
+// A function, not a constant: Node's GPUBufferUsage global exists only once the webgpu binding is loaded.
+const storage = (): number => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
+const cache = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
+
+function pipeline(gpu: GPUDevice, code: string): GPUComputePipeline {
+  let m = cache.get(gpu);
+  if (!m) cache.set(gpu, (m = new Map()));
+  let p = m.get(code);
+  if (!p) m.set(code, (p = gpu.createComputePipeline({ layout: 'auto', compute: { module: gpu.createShaderModule({ code }), entryPoint: 'main' } })));
+  return p;
+}
+
+/** Record one dispatch of `n` threads (64 per workgroup, 2-D grid past 65535 workgroups); returns the uniform buffer to free. */
+function dispatch(gpu: GPUDevice, enc: GPUCommandEncoder, code: string, buffers: GPUBuffer[], uniforms: ArrayBuffer, groups: number): GPUBuffer {
+  const pl = pipeline(gpu, code);
+  const ub = gpu.createBuffer({ size: Math.max(16, uniforms.byteLength), usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  gpu.queue.writeBuffer(ub, 0, uniforms);
+  const bind = gpu.createBindGroup({ layout: pl.getBindGroupLayout(0), entries: [...buffers, ub].map((buffer, binding) => ({ binding, resource: { buffer } })) });
+  const pass = enc.beginComputePass();
+  pass.setPipeline(pl);
+  pass.setBindGroup(0, bind);
+  const x = Math.min(groups, 65535);
+  pass.dispatchWorkgroups(Math.max(1, x), Math.max(1, Math.ceil(groups / x)));
+  pass.end();
+  return ub;
+}
+
+/** u32 / f32 fields packed in order. */
+function pack(fields: (['u', number] | ['f', number])[]): ArrayBuffer {
+  const b = new ArrayBuffer(Math.max(16, Math.ceil((fields.length * 4) / 16) * 16));
+  const dv = new DataView(b);
+  fields.forEach(([t, v], i) => (t === 'u' ? dv.setUint32(4 * i, v, true) : dv.setFloat32(4 * i, v, true)));
+  return b;
+}
+
+async function submitAndFree(gpu: GPUDevice, enc: GPUCommandEncoder, temp: GPUBuffer[]): Promise<void> {
+  gpu.queue.submit([enc.finish()]);
+  await gpu.queue.onSubmittedWorkDone();
+  for (const b of temp) b.destroy();
+}
+
+/** Read a buffer back (tests, checkpoints). */
+export async function readBuffer(gpu: GPUDevice, src: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+  const rb = gpu.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const enc = gpu.createCommandEncoder();
+  enc.copyBufferToBuffer(src, 0, rb, 0, Math.ceil(bytes / 4) * 4);
+  gpu.queue.submit([enc.finish()]);
+  await rb.mapAsync(GPUMapMode.READ);
+  const out = rb.getMappedRange().slice(0, bytes);
+  rb.unmap();
+  rb.destroy();
+  return out;
+}
+
+function upload(gpu: GPUDevice, data: ArrayBufferView<ArrayBuffer>, usage = storage()): GPUBuffer {
+  const b = gpu.createBuffer({ size: Math.max(16, Math.ceil(data.byteLength / 4) * 4), usage });
+  gpu.queue.writeBuffer(b, 0, data);
+  return b;
+}
+
+function checkIndices(indices: ArrayLike<number>, N: number): Uint32Array<ArrayBuffer> {
+  const seen = new Set<number>();
+  const out = new Uint32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) {
+    const y = indices[i];
+    if (!Number.isInteger(y) || y < 0 || y >= N) throw new InvalidArgumentError(`memory bank: index ${y} at position ${i} is outside [0, ${N})`);
+    if (seen.has(y)) throw new InvalidArgumentError(`memory bank: index ${y} appears twice in one batch; deduplicate the batch`);
+    seen.add(y);
+    out[i] = y;
+  }
+  return out;
+}
+
+export interface GpuMemoryBankOptions {
+  size: number;
+  dim: number;
+  momentum: number;
+  seed: number;
+  stream?: number;
+  /** Rows per storage buffer; default: as many as `maxStorageBufferBindingSize` allows. */
+  maxRowsPerBuffer?: number;
+}
+
+/**
+ * N x D features split over storage buffers of at most `maxStorageBufferBindingSize` bytes each.
+ *
+ * @example
+ * ```ts
+ * const bank = await GpuMemoryBank.create(device, { size: 1_000_000, dim: 128, momentum: 0.5, seed: 1 });
+ * const idx = await bank.sample([3, 17], 16384, { seed: step });   // GPUBuffer of (2, 16384) u32
+ * await bank.update([3, 17], feats);                               // feats: Float32Array (2 * 128)
+ * ```
+ */
+export class GpuMemoryBank {
+  readonly buffers: GPUBuffer[] = [];
+  private constructor(private readonly device: Device, readonly size: number, readonly dim: number, readonly momentum: number, readonly rowsPerBuffer: number) {}
+
+  static async create(device: Device, o: GpuMemoryBankOptions): Promise<GpuMemoryBank> {
+    if (!Number.isInteger(o.size) || o.size < 2 || !Number.isInteger(o.dim) || o.dim < 1) throw new InvalidArgumentError(`memory bank: size must be an integer >= 2 and dim >= 1, got ${o.size}, ${o.dim}`);
+    if (o.size - 1 >= 2 ** 21 || o.size * o.dim > 2 ** 32) throw new InvalidArgumentError(`memory bank: N = ${o.size} x D = ${o.dim} is past the sampler's exact range (N <= 2^21, N*D < 2^32)`);
+    if (!(o.momentum >= 0 && o.momentum <= 1)) throw new InvalidArgumentError(`memory bank: momentum must be in [0, 1], got ${o.momentum}`);
+    const maxRows = Math.floor(Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize) / (4 * o.dim));
+    const rowsPerBuffer = Math.min(o.maxRowsPerBuffer ?? maxRows, maxRows, o.size);
+    const bank = new GpuMemoryBank(device, o.size, o.dim, o.momentum, rowsPerBuffer);
+    const gpu = device.gpu;
+    const enc = gpu.createCommandEncoder();
+    const temp: GPUBuffer[] = [];
+    const key = streamKey(o.seed, o.stream ?? 0);
+    const stdv = 1 / Math.sqrt(o.dim / 3);
+    for (let base = 0; base < o.size; base += rowsPerBuffer) {
+      const rows = Math.min(rowsPerBuffer, o.size - base);
+      const b = gpu.createBuffer({ size: rows * o.dim * 4, usage: storage() });
+      bank.buffers.push(b);
+      temp.push(dispatch(gpu, enc, BANK_INIT_WGSL, [b], pack([['u', key], ['u', o.dim], ['u', base], ['u', rows], ['f', stdv]]), Math.ceil((rows * o.dim) / 64)));
+    }
+    await submitAndFree(gpu, enc, temp);
+    return bank;
+  }
+
+  private eachBuffer(fn: (b: GPUBuffer, base: number, rows: number) => GPUBuffer): GPUBuffer[] {
+    return this.buffers.map((b, i) => fn(b, i * this.rowsPerBuffer, Math.min(this.rowsPerBuffer, this.size - i * this.rowsPerBuffer)));
+  }
+
+  /** v = m v + (1 - m) f, then v / |v|, for the batch's distinct `indices`; feats (B, D). */
+  async update(indices: ArrayLike<number>, feats: Float32Array<ArrayBuffer>): Promise<void> {
+    const idx = checkIndices(indices, this.size);
+    if (feats.length !== idx.length * this.dim) throw new InvalidArgumentError(`memory bank update: ${feats.length} feature values for ${idx.length} indices x dim ${this.dim}`);
+    const gpu = this.device.gpu;
+    const ib = upload(gpu, idx), fb = upload(gpu, feats);
+    const enc = gpu.createCommandEncoder();
+    const temp = this.eachBuffer((b, base, rows) => dispatch(gpu, enc, BANK_UPDATE_WGSL, [b, ib, fb], pack([['u', this.dim], ['u', base], ['u', rows], ['f', this.momentum]]), idx.length));
+    await submitAndFree(gpu, enc, [...temp, ib, fb]);
+  }
+
+  /** K negative indices per sample, never the sample itself: (B, K) u32, bit-identical to MemoryBankReference.sampleIndices. Caller destroys the buffer. */
+  async sample(indices: ArrayLike<number>, K: number, o: { seed: number; stream?: number }): Promise<GPUBuffer> {
+    const idx = checkIndices(indices, this.size);
+    if (!Number.isInteger(K) || K < 1 || idx.length * K >= 2 ** 32) throw new InvalidArgumentError(`memory bank sample: K must be a positive integer with B*K < 2^32, got K=${K}`);
+    const gpu = this.device.gpu;
+    const ib = upload(gpu, idx);
+    const out = gpu.createBuffer({ size: Math.max(16, idx.length * K * 4), usage: storage() });
+    const enc = gpu.createCommandEncoder();
+    const total = idx.length * K;
+    const ub = dispatch(gpu, enc, BANK_SAMPLE_WGSL, [ib, out], pack([['u', streamKey(o.seed, o.stream ?? 0)], ['u', K], ['u', this.size], ['u', total]]), Math.ceil(total / 64));
+    await submitAndFree(gpu, enc, [ub, ib]);
+    return out;
+  }
+
+  /** Rows `sel` (a u32 buffer of R indices) gathered into a new (R, D) float buffer. Caller destroys it. */
+  async gather(sel: GPUBuffer, R: number): Promise<GPUBuffer> {
+    const gpu = this.device.gpu;
+    const out = gpu.createBuffer({ size: Math.max(16, R * this.dim * 4), usage: storage() });
+    const enc = gpu.createCommandEncoder();
+    const total = R * this.dim;
+    const temp = this.eachBuffer((b, base, rows) => dispatch(gpu, enc, BANK_GATHER_WGSL, [b, sel, out], pack([['u', this.dim], ['u', base], ['u', rows], ['u', total]]), Math.ceil(total / 64)));
+    await submitAndFree(gpu, enc, temp);
+    return out;
+  }
+
+  /** The whole bank as (N, D) float32 (tests and checkpoints). */
+  async read(): Promise<Float32Array> {
+    const out = new Float32Array(this.size * this.dim);
+    const parts = await Promise.all(this.eachBuffer((b, _base, rows) => b).map((b, i) => readBuffer(this.device.gpu, b, Math.min(this.rowsPerBuffer, this.size - i * this.rowsPerBuffer) * this.dim * 4)));
+    parts.forEach((p, i) => out.set(new Float32Array(p), i * this.rowsPerBuffer * this.dim));
+    return out;
+  }
+
+  /** Overwrite the whole bank with (N, D) float32 values (checkpoint restore). */
+  write(values: Float32Array<ArrayBuffer>): void {
+    if (values.length !== this.size * this.dim) throw new InvalidArgumentError(`memory bank write: ${values.length} values, expected ${this.size} x ${this.dim}`);
+    this.buffers.forEach((b, i) => {
+      const start = i * this.rowsPerBuffer * this.dim;
+      const n = Math.min(this.rowsPerBuffer, this.size - i * this.rowsPerBuffer) * this.dim;
+      this.device.gpu.queue.writeBuffer(b, 0, values, start, n);
+    });
+  }
+
+  destroy(): void {
+    for (const b of this.buffers) b.destroy();
+    this.buffers.length = 0;
+  }
+}
+
+/**
+ * The MoCo queue as a GPU ring buffer (K, D) f32, initialised with QueueReference's values. enqueue copies
+ * the batch's keys with at most two copyBufferToBuffer (wrap-around); the pointer lives on the CPU.
+ */
+export class GpuQueue {
+  ptr = 0;
+  private constructor(readonly buffer: GPUBuffer, readonly size: number, readonly dim: number, private readonly gpu: GPUDevice) {}
+
+  static create(device: Device, o: { size: number; dim: number; seed: number; stream?: number }): GpuQueue {
+    const init = Float32Array.from(new QueueReference(o).keys);
+    return new GpuQueue(upload(device.gpu, init), o.size, o.dim, device.gpu);
+  }
+
+  /** Record the copies of `B` keys ((B, D) f32 in `keys`) into `enc`; advances the pointer. */
+  encodeEnqueue(enc: GPUCommandEncoder, keys: GPUBuffer, B: number): void {
+    if (!Number.isInteger(B) || B < 1) throw new InvalidArgumentError(`queue.enqueue: B must be a positive integer, got ${B}`);
+    const row = 4 * this.dim;
+    // Only the last min(B, K) keys survive; key i lands on row (ptr + i) mod K.
+    let i = Math.max(0, B - this.size);
+    while (i < B) {
+      const dst = (this.ptr + i) % this.size;
+      const n = Math.min(B - i, this.size - dst);
+      enc.copyBufferToBuffer(keys, i * row, this.buffer, dst * row, n * row);
+      i += n;
+    }
+    this.ptr = (this.ptr + B) % this.size;
+  }
+
+  async enqueue(keys: Float32Array<ArrayBuffer>): Promise<void> {
+    if (keys.length % this.dim) throw new InvalidArgumentError(`queue.enqueue: ${keys.length} values is not a multiple of dim ${this.dim}`);
+    const kb = upload(this.gpu, keys);
+    const enc = this.gpu.createCommandEncoder();
+    this.encodeEnqueue(enc, kb, keys.length / this.dim);
+    await submitAndFree(this.gpu, enc, [kb]);
+  }
+
+  async read(): Promise<Float32Array> {
+    return new Float32Array(await readBuffer(this.gpu, this.buffer, this.size * this.dim * 4));
+  }
+
+  /** Overwrite all K keys (checkpoint restore); the pointer is set by the caller. */
+  write(keys: Float32Array<ArrayBuffer>): void {
+    if (keys.length !== this.size * this.dim) throw new InvalidArgumentError(`queue write: ${keys.length} values, expected ${this.size} x ${this.dim}`);
+    this.gpu.queue.writeBuffer(this.buffer, 0, keys);
+  }
+
+  destroy(): void {
+    this.buffer.destroy();
+  }
+}
+
+/**
+ * MoCo's key-encoder update k = m k + (1 - m) q over pairs of float32 buffers (`n` floats each), one
+ * dispatch per pair in one submission; with the engine's parameters in one arena it is one dispatch.
+ */
+export async function momentumUpdateGpu(device: Device, pairs: { key: GPUBuffer; query: GPUBuffer; n: number }[], m: number): Promise<void> {
+  if (!(m >= 0 && m <= 1)) throw new InvalidArgumentError(`momentum must be in [0, 1], got ${m}`);
+  const gpu = device.gpu;
+  const enc = gpu.createCommandEncoder();
+  const temp = pairs.map((p) => dispatch(gpu, enc, MOMENTUM_WGSL, [p.key, p.query], pack([['u', p.n], ['f', m]]), Math.ceil(p.n / 64)));
+  await submitAndFree(gpu, enc, temp);
+}
+
+export { upload as uploadBuffer };

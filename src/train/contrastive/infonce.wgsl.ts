@@ -1,0 +1,194 @@
+// WGSL of the fused InfoNCE forward + backward for shared negatives (the MoCo queue), specialised by D.
+// Three passes; the (B, K+1) logits are never stored:
+//   fused    grid (ceil(B/QB), nChunks): per (query, chunk) online max m, sum s = sum exp(l - m) and
+//            a = sum exp(l - m) n_j, one sweep over the chunk's queue rows (flash-attention style)
+//   rows     1 workgroup: per query lse = logsumexp(positive, chunk partials); loss = mean(lse - l0);
+//            dk_b = (p_b0 - 1) / (B tau) q_b
+//   dqOnline grid ceil(B*D/64): dq_b = ((p_b0 - 1) k_b + sum_c a_c exp(m_c - lse_b)) / (B tau)
+// The bank variant (./infonce_bank.wgsl.ts) replaces `fused` and shares `rows` and `dqOnline`.
+// Gradients are multiplied by gradScale = dOut (the incoming gradient of the scalar loss; 1 for a root loss).
+// A workgroup handles QB queries (kept in workgroup memory) against the columns of one chunk, 64 columns
+// at a time: thread t owns column t of the tile (reads n_j once for the QB queries).
+export const QB = 8; // queries per workgroup
+export const TILE = 64; // columns per tile = threads per workgroup
+export const CHUNK = 256; // columns per chunk (multiple of TILE)
+
+/** Vector width of q / negatives rows: vec4 loads when D is a multiple of 4. */
+export const vecWidth = (D: number): number => (D % 4 === 0 ? 4 : 1);
+
+export const header = (D: number): string => {
+  const V = vecWidth(D);
+  const VT = V === 4 ? 'vec4<f32>' : 'f32';
+  return /* wgsl */ `
+struct P { B: u32, K: u32, nChunks: u32, invTau: f32, gradScale: f32, rowsPerBuffer: u32 }
+const D: u32 = ${D}u;
+const QB: u32 = ${QB}u;
+const TILE: u32 = ${TILE}u;
+const CHUNK: u32 = ${CHUNK}u;
+const DV: u32 = ${D / V}u; // vectors per row
+alias VT = ${VT};
+fn vdot(a: VT, b: VT) -> f32 { return ${V === 4 ? 'dot(a, b)' : 'a * b'}; }
+`;
+};
+
+/** Per query: lse, loss term, dk; then the mean loss. One workgroup of 64 threads. */
+export function rowsWgsl(D: number): string {
+  return header(D) + /* wgsl */ `
+@group(0) @binding(0) var<storage, read> q: array<f32>;           // (B, D)
+@group(0) @binding(1) var<storage, read> k: array<f32>;           // (B, D) positives
+@group(0) @binding(2) var<storage, read> part: array<f32>;        // (B, nChunks, 2)
+@group(0) @binding(3) var<storage, read_write> lse: array<f32>;   // (B)
+@group(0) @binding(4) var<storage, read_write> dk: array<f32>;    // (B, D)
+@group(0) @binding(5) var<storage, read_write> loss: array<f32>;  // (1 + B): mean, then per-row terms
+@group(0) @binding(6) var<uniform> p: P;
+var<workgroup> acc: array<f32, ${TILE}>;
+
+@compute @workgroup_size(${TILE})
+fn main(@builtin(local_invocation_index) t: u32) {
+  var mine = 0.0;
+  for (var b = t; b < p.B; b += TILE) {
+    var l0 = 0.0;
+    for (var d = 0u; d < D; d++) { l0 += q[b * D + d] * k[b * D + d]; }
+    l0 *= p.invTau;
+    var mm = l0;
+    for (var c = 0u; c < p.nChunks; c++) { mm = max(mm, part[(b * p.nChunks + c) * 2u]); }
+    var ss = exp(l0 - mm);
+    for (var c = 0u; c < p.nChunks; c++) {
+      let o = (b * p.nChunks + c) * 2u;
+      ss += part[o + 1u] * exp(part[o] - mm);
+    }
+    let z = mm + log(ss);
+    lse[b] = z;
+    let term = z - l0;
+    loss[1u + b] = term;
+    mine += term;
+    let g0 = (exp(l0 - z) - 1.0) * p.invTau * p.gradScale / f32(p.B);
+    for (var d = 0u; d < D; d++) { dk[b * D + d] = g0 * q[b * D + d]; }
+  }
+  acc[t] = mine;
+  workgroupBarrier();
+  for (var w = TILE / 2u; w > 0u; w >>= 1u) {
+    if (t < w) { acc[t] += acc[t + w]; }
+    workgroupBarrier();
+  }
+  if (t == 0u) { loss[0] = acc[0] / f32(p.B); }
+}`;
+}
+
+/**
+ * One pass over the queue for both the statistics and the backward's weighted sum (the flash-attention
+ * trick: the softmax-weighted sum of negatives is attention with V = the queue). Per (query, chunk):
+ *   m = max_j l_j,  s = sum_j exp(l_j - m),  a = sum_j exp(l_j - m) n_j    (j in the chunk)
+ * keeping m, s, a online across 64-column tiles (rescaled by exp(m_old - m_new)). Bindings: q, neg,
+ * partStats (B, nChunks, 2), partDq (B, nChunks, D), p. Replaces `stats` + `dqPart`; finish with `rows` and
+ * `dqOnline`.
+ */
+export function fusedWgsl(D: number): string {
+  const DV = D / vecWidth(D);
+  const PPT = Math.ceil((QB * DV) / TILE);
+  return header(D) + /* wgsl */ `
+@group(0) @binding(0) var<storage, read> q: array<VT>;              // (B, DV)
+@group(0) @binding(1) var<storage, read> neg: array<VT>;            // (K, DV)
+@group(0) @binding(2) var<storage, read_write> part: array<f32>;    // (B, nChunks, 2): m, s
+@group(0) @binding(3) var<storage, read_write> partA: array<VT>;    // (B, nChunks, DV): a
+@group(0) @binding(4) var<uniform> p: P;
+const PPT: u32 = ${PPT}u;
+var<workgroup> qs: array<VT, ${QB * DV}>;
+var<workgroup> lt: array<f32, ${QB * TILE}>;   // logits, then exp(l - m) of the tile
+var<workgroup> ms: array<f32, ${QB}>;          // running max per query
+var<workgroup> ss: array<f32, ${QB}>;          // running sum per query
+var<workgroup> sc: array<f32, ${QB}>;          // this tile's rescale factor exp(m_old - m_new)
+
+@compute @workgroup_size(${TILE})
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+  let b0 = wg.x * QB;
+  let chunk = wg.y;
+  for (var i = t; i < QB * DV; i += TILE) {
+    let b = b0 + i / DV;
+    qs[i] = select(VT(0.0), q[min(b, p.B - 1u) * DV + i % DV], b < p.B);
+  }
+  if (t < QB) { ms[t] = -3.0e38; ss[t] = 0.0; }
+  var acc = array<VT, ${PPT}>();
+  workgroupBarrier();
+  let start = chunk * CHUNK;
+  let end = min(start + CHUNK, p.K);
+  for (var j0 = start; j0 < end; j0 += TILE) {
+    let cols = min(TILE, end - j0);
+    // 1. logits of column j0 + t for the QB queries.
+    let j = j0 + t;
+    var dot = array<f32, ${QB}>();
+    if (j < end) {
+      for (var d = 0u; d < DV; d++) {
+        let n = neg[j * DV + d];
+        for (var r = 0u; r < QB; r++) { dot[r] += vdot(qs[r * DV + d], n); }
+      }
+    }
+    for (var r = 0u; r < QB; r++) { lt[r * TILE + t] = dot[r] * p.invTau; }
+    workgroupBarrier();
+    // 2. new running max per query.
+    if (t < QB) {
+      var mx = ms[t];
+      for (var c = 0u; c < cols; c++) { mx = max(mx, lt[t * TILE + c]); }
+      sc[t] = exp(ms[t] - mx);
+      ms[t] = mx;
+    }
+    workgroupBarrier();
+    // 3. weights exp(l - m) of the tile.
+    for (var r = 0u; r < QB; r++) { lt[r * TILE + t] = select(0.0, exp(lt[r * TILE + t] - ms[r]), t < cols); }
+    workgroupBarrier();
+    // 4. running sums and weighted negatives.
+    if (t < QB) {
+      var sum = 0.0;
+      for (var c = 0u; c < cols; c++) { sum += lt[t * TILE + c]; }
+      ss[t] = ss[t] * sc[t] + sum;
+    }
+    for (var i = 0u; i < PPT; i++) {
+      let e = t + i * TILE;
+      if (e < QB * DV) {
+        let r = e / DV;
+        let dv = e % DV;
+        var a = acc[i] * sc[r];
+        for (var c = 0u; c < cols; c++) { a += lt[r * TILE + c] * neg[(j0 + c) * DV + dv]; }
+        acc[i] = a;
+      }
+    }
+    workgroupBarrier();
+  }
+  if (t < QB && b0 + t < p.B) {
+    let o = ((b0 + t) * p.nChunks + chunk) * 2u;
+    part[o] = ms[t];
+    part[o + 1u] = ss[t];
+  }
+  for (var i = 0u; i < PPT; i++) {
+    let e = t + i * TILE;
+    let r = e / DV;
+    if (e < QB * DV && b0 + r < p.B) { partA[((b0 + r) * p.nChunks + chunk) * DV + e % DV] = acc[i]; }
+  }
+}`;
+}
+
+/** dq_b = ((p_b0 - 1) k_b + sum_chunks a_c exp(m_c - lse_b)) gradScale / (B tau), after `fused` + `rows`. */
+export function dqOnlineWgsl(D: number): string {
+  return header(D) + /* wgsl */ `
+@group(0) @binding(0) var<storage, read> q: array<f32>;           // (B, D)
+@group(0) @binding(1) var<storage, read> k: array<f32>;           // (B, D)
+@group(0) @binding(2) var<storage, read> lse: array<f32>;         // (B)
+@group(0) @binding(3) var<storage, read> part: array<f32>;        // (B, nChunks, 2)
+@group(0) @binding(4) var<storage, read> partA: array<f32>;       // (B, nChunks, D)
+@group(0) @binding(5) var<storage, read_write> dq: array<f32>;    // (B, D)
+@group(0) @binding(6) var<uniform> p: P;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
+  if (i >= p.B * D) { return; }
+  let b = i / D;
+  let d = i % D;
+  var l0 = 0.0;
+  for (var e = 0u; e < D; e++) { l0 += q[b * D + e] * k[b * D + e]; }
+  let z = lse[b];
+  var s = (exp(l0 * p.invTau - z) - 1.0) * k[i];
+  for (var c = 0u; c < p.nChunks; c++) { s += partA[(b * p.nChunks + c) * D + d] * exp(part[(b * p.nChunks + c) * 2u] - z); }
+  dq[i] = s * p.invTau * p.gradScale / f32(p.B);
+}`;
+}
