@@ -8,3 +8,4 @@ export { VERSION } from './version.ts';
 export * from './dsp/public.ts';
 export * from './engine.ts';
 export * from './data/public.ts';
+export * from './worker/public.ts';
