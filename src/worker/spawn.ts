@@ -133,7 +133,21 @@ interface NodeWorker {
   unref(): void;
   terminate(): Promise<number>;
 }
-type NodeWorkerCtor = new (file: URL | string) => NodeWorker;
+type NodeWorkerCtor = new (file: URL | string, options?: { execArgv?: string[] }) => NodeWorker;
+
+/**
+ * The parent's Node flags minus those about the parent's own entry point: a worker inherits execArgv, and
+ * with `node --input-type=module -e …` it would refuse to load entry.js (ERR_INPUT_TYPE_NOT_ALLOWED).
+ */
+export function workerExecArgv(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i];
+    if (a === '--input-type' || a === '-e' || a === '--eval' || a === '-p' || a === '--print') i++; // and its value
+    else if (!/^--(input-type|eval|print)=/.test(a)) out.push(a);
+  }
+  return out;
+}
 
 function nodeThread(options: SpawnWorkerOptions, fail: Fail): Thread {
   let entry: URL | string;
@@ -149,16 +163,17 @@ function nodeThread(options: SpawnWorkerOptions, fail: Fail): Thread {
   const { Worker } = nodeBuiltin<{ Worker: NodeWorkerCtor }>('worker_threads');
   let w: NodeWorker;
   try {
-    w = new Worker(entry);
+    w = new Worker(entry, { execArgv: workerExecArgv(nodeProcess()?.execArgv ?? []) });
   } catch (cause) {
     throw new WorkerError(`could not start a worker thread from ${String(entry)}: ${String(cause)}`, 'WORKER_START', { cause });
   }
-  w.unref();
   w.on('error', (e: Error) => fail(new WorkerError(`the worker thread failed: ${e?.message ?? String(e)}`, 'WORKER_FAILED', { cause: e })));
   w.on('messageerror', (e: Error) => fail(new WorkerError(`a message from the worker could not be read: ${e?.message ?? String(e)}`, 'WORKER_FAILED', { cause: e })));
   w.on('exit', (code: number) => fail(new WorkerError(`the worker thread exited (exit code ${code})`, 'WORKER_EXITED')));
   return {
     endpoint: nodePortEndpoint(w as unknown as Parameters<typeof nodePortEndpoint>[0]),
+    // ref() while a call waits, unref() when idle (listening for messages refs the worker again, so the
+    // unref after each call is what lets an idle, forgotten worker end with the process)
     hold: (busy) => (busy ? w.ref() : w.unref()),
     stop: async () => {
       await w.terminate();
