@@ -23,6 +23,12 @@ describe('Node process lifetime with a worker (built dist/)', () => {
     expect(r.status).toBe(0); // null when the 60 s timeout had to kill it
   });
 
+  it('terminate() after the worker used WebGPU (Dawn in a worker thread) exits cleanly', () => {
+    const r = runScript("const w = await spawnWorker();\nconst i = await w.info();\nawait w.terminate();\nconsole.log(`gpu ${i.gpuSelfTest} ${i.thread.kind}`);");
+    expect(r.stdout).toContain('gpu ok worker_threads');
+    expect(r.status).toBe(0);
+  });
+
   it('an idle worker that was never terminated does not keep the process alive', () => {
     const r = runScript('const w = await spawnWorker();\nconst m = await w.melSpectrogram(x, SSCL_AUDIO);\nconsole.log(`mel ${m.bands}x${m.frames}`);');
     expect(r.stdout).toContain('mel 128x128');

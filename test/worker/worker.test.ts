@@ -170,6 +170,20 @@ describe('spawnWorker: lifecycle', () => {
     await w.terminate();
   });
 
+  it('spawn options reach the worker: injected WASM bytes of the scalar build run there, bit-exact with the scalar build here', async () => {
+    const bytes = await readRepoFile('build/wasm/sscl-dsp.scalar.wasm');
+    const w = await spawnWorker({ ...testWorkerOptions(), wasm: { wasm: bytes, simd: false } });
+    try {
+      const scalar = await AudioFrontend.create({ simd: false });
+      const x = tone(9001, 11);
+      const got = await w.melSpectrogram(x, SSCL_AUDIO);
+      expectSameBits(got.data, scalar.melSpectrogram(x, SSCL_AUDIO).data, 'scalar build in the worker');
+      expect((await w.info()).wasm.variant).toBe('scalar');
+    } finally {
+      await w.terminate();
+    }
+  });
+
   it('a worker script that cannot be loaded rejects spawnWorker with WorkerError WORKER_START (no hang)', async () => {
     const e = await rejection(spawnWorker({ entry: new URL('./no-such-entry.js', import.meta.url) }));
     expect(e).toBeInstanceOf(WorkerError);
