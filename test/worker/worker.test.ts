@@ -184,6 +184,20 @@ describe('spawnWorker: lifecycle', () => {
     }
   });
 
+  it('a worker that dies outside a call rejects the waiting call and later ones with WorkerError (no hang)', async () => {
+    const w = await spawnWorker({ entry: new URL('./crash-entry.mjs', import.meta.url) });
+    try {
+      const e = await rejection(w.info());
+      expect(e).toBeInstanceOf(WorkerError);
+      expect(e.code).toBe('WORKER_FAILED');
+      expect(e.message).toContain('deliberate uncaught error'); // the worker's own message, not a generic one
+      const later = await rejection(w.info());
+      expect(later).toBeInstanceOf(WorkerError);
+    } finally {
+      await w.terminate();
+    }
+  });
+
   it('a worker script that cannot be loaded rejects spawnWorker with WorkerError WORKER_START (no hang)', async () => {
     const e = await rejection(spawnWorker({ entry: new URL('./no-such-entry.js', import.meta.url) }));
     expect(e).toBeInstanceOf(WorkerError);
