@@ -17,6 +17,15 @@ self.ssclSpawnWorker = () => spawnWorker().then(
   (w) => w.terminate().then(() => ({ spawned: true })),
   (e) => ({ spawned: false, name: e.name, code: e.code, message: e.message }),
 );
+
+// The offscreen-document way: offscreen.js spawns the worker and answers { type: 'sscl-worker-mel' } messages.
+async function ssclOffscreenWorker() {
+  if (!(await chrome.offscreen.hasDocument?.())) {
+    await chrome.offscreen.createDocument({ url: 'offscreen.html', reasons: ['WORKERS'], justification: 'run the sscl-sdk audio frontend in a worker' });
+  }
+  return chrome.runtime.sendMessage({ type: 'sscl-worker-mel' });
+}
+self.ssclOffscreenWorker = ssclOffscreenWorker;
 chrome.runtime.onInstalled.addListener(() => {
   ssclInfo().then((r) => console.log('sscl-sdk self-test:', r.selfTest, r.adapter?.description));
 });

@@ -29,8 +29,3 @@ export function wrapEndpoint<T>(ep: Endpoint): ComlinkApi.Remote<T> {
 export function comlinkTransfer<T>(value: T, buffers: Transferable[]): T {
   return comlink.transfer(value, buffers);
 }
-
-/** comlink.releaseProxy: tells the worker to drop its listener for this proxy. */
-export function releaseRemote(remote: object): void {
-  (remote as { [k: symbol]: () => void })[comlink.releaseProxy]();
-}

@@ -143,7 +143,12 @@ await check('examples/extension/ (MV3 service worker, injected WASM)', async () 
     if (s.spawned || s.name !== 'WorkerUnavailableError' || s.code !== 'WORKER_UNAVAILABLE' || !/offscreen/.test(s.message)) {
       throw new Error(`spawnWorker() in the service worker: ${JSON.stringify(s)}`);
     }
-    return `${detail}; spawnWorker: ${s.name}`;
+    // ... and the documented way out works: a worker spawned from an offscreen document
+    const o = await sw.evaluate(() => self.ssclOffscreenWorker());
+    if (o?.error || o.bands !== 128 || o.frames !== 128 || o.differ !== 0 || o.thread?.kind !== 'web-worker') {
+      throw new Error(`offscreen-document worker: ${JSON.stringify(o)}`);
+    }
+    return `${detail}; spawnWorker in the service worker: ${s.name}; in an offscreen document: bit-exact log-mel`;
   });
 });
 
