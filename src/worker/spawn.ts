@@ -103,7 +103,9 @@ export async function spawnWorker(options: SpawnWorkerOptions = {}): Promise<Ssc
 
   let hello: WorkerHello;
   try {
-    hello = await send('spawnWorker', () => remote.init({ hostRuntime: detectRuntime(), version: VERSION, wasm: options.wasm }));
+    // a URL object cannot be structured-cloned; its string form loads the same file
+    const wasm = options.wasm?.wasm instanceof URL ? { ...options.wasm, wasm: options.wasm.wasm.href } : options.wasm;
+    hello = await send('spawnWorker', () => remote.init({ hostRuntime: detectRuntime(), version: VERSION, wasm }));
   } catch (e) {
     await thread.stop().catch(() => {});
     if (e instanceof WorkerError && e.code !== 'WORKER_START') throw new WorkerError(`could not start the sscl-sdk worker: ${e.message}`, 'WORKER_START', { cause: e });

@@ -170,17 +170,20 @@ describe('spawnWorker: lifecycle', () => {
     await w.terminate();
   });
 
-  it('spawn options reach the worker: injected WASM bytes of the scalar build run there, bit-exact with the scalar build here', async () => {
+  it('spawn options reach the worker: the scalar build injected as bytes or as a URL runs there, bit-exact with the scalar build here', async () => {
     const bytes = await readRepoFile('build/wasm/sscl-dsp.scalar.wasm');
-    const w = await spawnWorker({ ...testWorkerOptions(), wasm: { wasm: bytes, simd: false } });
-    try {
-      const scalar = await AudioFrontend.create({ simd: false });
-      const x = tone(9001, 11);
-      const got = await w.melSpectrogram(x, SSCL_AUDIO);
-      expectSameBits(got.data, scalar.melSpectrogram(x, SSCL_AUDIO).data, 'scalar build in the worker');
-      expect((await w.info()).wasm.variant).toBe('scalar');
-    } finally {
-      await w.terminate();
+    const scalar = await AudioFrontend.create({ simd: false });
+    const x = tone(9001, 11);
+    // bytes, and a URL object (not cloneable: sent as its href)
+    for (const wasm of [bytes, new URL('../../build/wasm/sscl-dsp.scalar.wasm', import.meta.url)]) {
+      const w = await spawnWorker({ ...testWorkerOptions(), wasm: { wasm, simd: false } });
+      try {
+        const got = await w.melSpectrogram(x, SSCL_AUDIO);
+        expectSameBits(got.data, scalar.melSpectrogram(x, SSCL_AUDIO).data, 'scalar build in the worker');
+        expect((await w.info()).wasm.variant).toBe('scalar');
+      } finally {
+        await w.terminate();
+      }
     }
   });
 
