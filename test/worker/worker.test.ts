@@ -104,6 +104,13 @@ describe('spawnWorker: calls in a worker', () => {
     for (let c = 0; c < dm.channels.length; c++) expectSameBits(dw.channels[c], dm.channels[c], `decodeWav channel ${c}`);
   });
 
+  it('many calls in flight at once each get their own answer', async () => {
+    const inputs = Array.from({ length: 8 }, (_, k) => tone(3000 + 97 * k, k + 2));
+    const opts = [SSCL_AUDIO, CONFIGS[1].opts];
+    const got = await Promise.all(inputs.map((x, k) => w.melSpectrogram(x, opts[k % 2])));
+    for (const [k, x] of inputs.entries()) expectSameBits(got[k].data, fe.melSpectrogram(x, opts[k % 2]).data, `call ${k} of 8`);
+  });
+
   it('arguments are copied unless marked with workerTransfer(), which moves their buffer', async () => {
     const x = tone(4000);
     const copy = x.slice();
