@@ -76,3 +76,25 @@ export class ModelSpecError extends SsclError {
     super('MODEL_SPEC', message);
   }
 }
+
+/**
+ * A worker could not be started, failed, exited or was terminated. `code` says which:
+ * `'WORKER_START'` (the script could not be loaded or its version differs), `'WORKER_FAILED'` (an uncaught
+ * error or an unreadable message in the worker), `'WORKER_EXITED'` (the thread ended), `'WORKER_TERMINATED'`
+ * (terminate() was called). Calls still waiting reject with it; spawn a new worker to go on.
+ */
+export class WorkerError extends SsclError {
+  constructor(message: string, code = 'WORKER_FAILED', options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/**
+ * This context cannot construct a Worker at all (a browser-extension service worker, or a runtime without
+ * `Worker` / `worker_threads`). The message says what to do instead.
+ */
+export class WorkerUnavailableError extends SsclError {
+  constructor(message: string) {
+    super('WORKER_UNAVAILABLE', message);
+  }
+}

@@ -9,3 +9,4 @@ export * from './dsp/public.ts';
 export * from './engine.ts';
 export * from './data/public.ts';
 export * from './models/public.ts';
+export * from './worker/public.ts';

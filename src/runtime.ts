@@ -7,6 +7,7 @@ interface NodeProcessLike {
   getBuiltinModule?: (id: string) => unknown;
   env?: Record<string, string | undefined>;
   platform?: string;
+  execArgv?: string[];
 }
 
 /** @internal The Node `process` object, or undefined outside Node (Deno also exposes `process`; we ignore it there). */
