@@ -1,2 +1,5 @@
 // Public surface of the tensor engine (issue 4). Re-exported by src/index.ts.
-export {};
+export { Tensor, type TensorOptions, type DeviceLike } from './tensor/tensor.ts';
+export { noGrad, tidy } from './tensor/tape.ts';
+export { F } from './ops/functional.ts';
+export { ShapeError, DTypeError, DisposedTensorError } from './errors.ts';

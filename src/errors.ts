@@ -39,3 +39,24 @@ export class InvalidArgumentError extends SsclError {
     super('INVALID_ARGUMENT', message);
   }
 }
+
+/** A tensor op got shapes it cannot work with. The message names the op and every shape involved. */
+export class ShapeError extends SsclError {
+  constructor(message: string) {
+    super('SHAPE', message);
+  }
+}
+
+/** A tensor op got data of the wrong element type (e.g. Float64Array where Float32Array is required). */
+export class DTypeError extends SsclError {
+  constructor(message: string) {
+    super('DTYPE', message);
+  }
+}
+
+/** A tensor was used after `dispose()` (or after the `tidy()` scope that owned it ended). */
+export class DisposedTensorError extends SsclError {
+  constructor(message: string) {
+    super('DISPOSED_TENSOR', message);
+  }
+}

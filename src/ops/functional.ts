@@ -1,0 +1,15 @@
+// `F`: the torch.nn.functional-style namespace of every op.
+import { add, clampMin, div, exp, log, mul, neg, relu, sqrt, sub } from './elementwise/elementwise.ts';
+import { mseLoss } from './loss/loss.ts';
+import { linear, matmul } from './matmul/matmul.ts';
+import { normalize } from './normalize/normalize.ts';
+import { mean, sum } from './reduce/reduce.ts';
+import { crossEntropy, logSoftmax, nllLoss } from './softmax/softmax.ts';
+
+export const F = {
+  add, sub, mul, div, relu, sqrt, exp, log, neg, clampMin,
+  sum, mean,
+  matmul, linear,
+  logSoftmax, nllLoss, crossEntropy, mseLoss,
+  normalize,
+};

@@ -1,0 +1,51 @@
+// Runs a GemmSpec on tensors: binds the inputs, handles split-K through a partial buffer and a reduction.
+import type { GpuContext } from '../../gpu/context.ts';
+import { Tensor } from '../../tensor/tensor.ts';
+import { runReduce } from '../launch.ts';
+import { chooseKSplit, DEFAULT_GEMM, gemmGrid, gemmSpec, type GemmConfig } from './gemm.wgsl.ts';
+
+export interface GemmCall {
+  name: string;
+  M: number;
+  N: number;
+  K: number;
+  batch?: number;
+  inputs: Array<{ name: string; t: Tensor }>;
+  decls?: string;
+  loadA: string;
+  loadB: string;
+  /** WGSL expression of out's linear index for (b, m, n). Default b*M*N + m*N + n. */
+  outIndex?: string;
+  /** WGSL expression added to v before storing (e.g. a bias read). Disables split-K. */
+  epilogue?: string;
+  accumulate?: boolean;
+  out: Tensor;
+  /** Allow split-K (only when out is indexed (m, n) row-major and batch == 1). */
+  allowSplitK?: boolean;
+  config?: GemmConfig;
+  kSplit?: number;
+}
+
+export function runGemm(ctx: GpuContext, c: GemmCall): void {
+  const batch = c.batch ?? 1;
+  if (c.M === 0 || c.N === 0 || batch === 0) return;
+  const config = c.config ?? DEFAULT_GEMM;
+  const split = c.kSplit ?? (c.allowSplitK && batch === 1 && !c.epilogue ? chooseKSplit(c.M, c.N, c.K, 96, config) : 1);
+  const bindings = [...c.inputs.map((i) => ({ name: i.name })), { name: 'out', write: true }];
+  if (split > 1) {
+    const part = new Tensor(ctx, [split, c.M, c.N]);
+    const spec = gemmSpec({
+      name: `${c.name}.splitK`, M: c.M, N: c.N, K: c.K, batch: 1, kSplit: split, bindings, decls: c.decls,
+      loadA: c.loadA, loadB: c.loadB, store: `out_set((ks * ${c.M}u + m) * ${c.N}u + n, v);`, config,
+    });
+    ctx.launch(spec, [...c.inputs.map((i) => i.t.arg), part.arg], gemmGrid({ name: c.name, M: c.M, N: c.N, K: c.K, kSplit: split, bindings, loadA: '', loadB: '', store: '', config }));
+    runReduce(`${c.name}.splitKSum`, c.out, [split, c.M, c.N], [{ name: 'p', t: part }], 'p', 1, { accumulate: c.accumulate }, [], [1, c.M, c.N]);
+    part.dispose();
+    return;
+  }
+  const idx = c.outIndex ?? `(b * ${c.M}u + m) * ${c.N}u + n`;
+  const val = c.epilogue ? `v + ${c.epilogue}` : 'v';
+  const store = c.accumulate ? `let o = ${idx}; out_set(o, out(o) + ${val});` : `out_set(${idx}, ${val});`;
+  const g = { name: c.name, M: c.M, N: c.N, K: c.K, batch, kSplit: 1, bindings, decls: c.decls, loadA: c.loadA, loadB: c.loadB, store, config };
+  ctx.launch(gemmSpec(g), [...c.inputs.map((i) => i.t.arg), c.out.arg], gemmGrid(g));
+}
