@@ -1,5 +1,6 @@
 // `F`: the torch.nn.functional-style namespace of every op.
 import { add, clampMin, div, exp, log, mul, neg, relu, sqrt, sub } from './elementwise/elementwise.ts';
+import { conv2d, conv3d } from './conv/conv.ts';
 import { mseLoss } from './loss/loss.ts';
 import { linear, matmul } from './matmul/matmul.ts';
 import { normalize } from './normalize/normalize.ts';
@@ -12,4 +13,5 @@ export const F = {
   matmul, linear,
   logSoftmax, nllLoss, crossEntropy, mseLoss,
   normalize,
+  conv2d, conv3d,
 };

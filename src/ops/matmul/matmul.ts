@@ -35,14 +35,15 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   }
   const outShape = [...a.shape.slice(0, -1), N];
   const bStride = b.rank === 3 ? K * N : 0;
+  const mp = { pM: M, pK: K, pN: N, pBS: bStride };
   const out = opOutput(a.ctx, outShape, [a, b], () => ({
     op: 'matmul',
     backward(g, [dA, dB]) {
       // dA(b, M, K) += g(b, M, N) @ B(b, K, N)^T
       if (dA) {
         runGemm(a.ctx, {
-          name: 'matmul.dA', M, N: K, K: N, batch, inputs: [{ name: 'G', t: g }, { name: 'B', t: b }], out: dA, accumulate: true,
-          loadA: `G((b * ${M}u + m) * ${N}u + k)`, loadB: `B(b * ${bStride}u + n * ${N}u + k)`,
+          name: 'matmul.dA', M, N: K, K: N, batch, inputs: [{ name: 'G', t: g }, { name: 'B', t: b }], out: dA, accumulate: true, params: mp,
+          loadA: 'G((b * u.pM + m) * u.pN + k)', loadB: 'B(b * u.pBS + n * u.pN + k)',
         });
       }
       // dB(b, K, N) += A(b, M, K)^T @ g(b, M, N)   (summed over the batch when b was broadcast)
@@ -50,21 +51,21 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
         const flatM = batch * M;
         if (b.rank === 3) {
           runGemm(a.ctx, {
-            name: 'matmul.dB', M: K, N, K: M, batch, inputs: [{ name: 'A', t: a }, { name: 'G', t: g }], out: dB, accumulate: true,
-            loadA: `A((b * ${M}u + k) * ${K}u + m)`, loadB: `G((b * ${M}u + k) * ${N}u + n)`,
+            name: 'matmul.dB', M: K, N, K: M, batch, inputs: [{ name: 'A', t: a }, { name: 'G', t: g }], out: dB, accumulate: true, params: mp,
+            loadA: 'A((b * u.pM + k) * u.pK + m)', loadB: 'G((b * u.pM + k) * u.pN + n)',
           });
         } else {
           runGemm(a.ctx, {
-            name: 'matmul.dB2', M: K, N, K: flatM, inputs: [{ name: 'A', t: a }, { name: 'G', t: g }], out: dB, accumulate: true, allowSplitK: true,
-            loadA: `A(k * ${K}u + m)`, loadB: `G(k * ${N}u + n)`,
+            name: 'matmul.dB2', M: K, N, K: flatM, inputs: [{ name: 'A', t: a }, { name: 'G', t: g }], out: dB, accumulate: true, allowSplitK: true, params: mp,
+            loadA: 'A(k * u.pK + m)', loadB: 'G(k * u.pN + n)',
           });
         }
       }
     },
   }));
   runGemm(a.ctx, {
-    name: 'matmul', M, N, K, batch, inputs: [{ name: 'A', t: a }, { name: 'B', t: b }], out,
-    loadA: `A((b * ${M}u + m) * ${K}u + k)`, loadB: `B(b * ${bStride}u + k * ${N}u + n)`,
+    name: 'matmul', M, N, K, batch, inputs: [{ name: 'A', t: a }, { name: 'B', t: b }], out, params: mp,
+    loadA: 'A((b * u.pM + m) * u.pK + k)', loadB: 'B(b * u.pBS + k * u.pN + n)',
   });
   return out;
 }
@@ -85,6 +86,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   if (x.ctx !== weight.ctx || (bias && bias.ctx !== x.ctx)) throw new InvalidArgumentError('linear: tensors live on different devices');
   const outF = weight.shape[0];
   const R = x.size / Math.max(1, inF);
+  const lp = { pI: inF, pO: outF };
   const inputs = bias ? [x, weight, bias] : [x, weight];
   const out = opOutput(x.ctx, [...x.shape.slice(0, -1), outF], inputs, () => ({
     op: 'linear',
@@ -92,15 +94,15 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
       // dX(R, in) += g(R, out) @ W(out, in)
       if (dX) {
         runGemm(x.ctx, {
-          name: 'linear.dX', M: R, N: inF, K: outF, inputs: [{ name: 'G', t: g }, { name: 'W', t: weight }], out: dX, accumulate: true,
-          loadA: `G(m * ${outF}u + k)`, loadB: `W(k * ${inF}u + n)`,
+          name: 'linear.dX', M: R, N: inF, K: outF, inputs: [{ name: 'G', t: g }, { name: 'W', t: weight }], out: dX, accumulate: true, params: lp,
+          loadA: 'G(m * u.pO + k)', loadB: 'W(k * u.pI + n)',
         });
       }
       // dW(out, in) += g^T(out, R) @ x(R, in)
       if (dW) {
         runGemm(x.ctx, {
-          name: 'linear.dW', M: outF, N: inF, K: R, inputs: [{ name: 'G', t: g }, { name: 'X', t: x }], out: dW, accumulate: true, allowSplitK: true,
-          loadA: `G(k * ${outF}u + m)`, loadB: `X(k * ${inF}u + n)`,
+          name: 'linear.dW', M: outF, N: inF, K: R, inputs: [{ name: 'G', t: g }, { name: 'X', t: x }], out: dW, accumulate: true, allowSplitK: true, params: lp,
+          loadA: 'G(k * u.pO + m)', loadB: 'X(k * u.pI + n)',
         });
       }
       // dB(out) += sum over rows of g
@@ -110,8 +112,8 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const ins = [{ name: 'X', t: x }, { name: 'W', t: weight }];
   if (bias) ins.push({ name: 'Bias', t: bias });
   runGemm(x.ctx, {
-    name: 'linear', M: R, N: outF, K: inF, inputs: ins, out,
-    loadA: `X(m * ${inF}u + k)`, loadB: `W(n * ${inF}u + k)`, epilogue: bias ? 'Bias(n)' : undefined,
+    name: 'linear', M: R, N: outF, K: inF, inputs: ins, out, params: lp,
+    loadA: 'X(m * u.pI + k)', loadB: 'W(n * u.pI + k)', epilogue: bias ? 'Bias(n)' : undefined,
   });
   return out;
 }

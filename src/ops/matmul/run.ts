@@ -2,7 +2,7 @@
 import type { GpuContext } from '../../gpu/context.ts';
 import { Tensor } from '../../tensor/tensor.ts';
 import { runReduce } from '../launch.ts';
-import { chooseKSplit, DEFAULT_GEMM, gemmGrid, gemmSpec, type GemmConfig } from './gemm.wgsl.ts';
+import { chooseKSplit, DEFAULT_GEMM, gemmGrid, gemmSpec, gemmUniforms, type GemmConfig } from './gemm.wgsl.ts';
 
 export interface GemmCall {
   name: string;
@@ -24,6 +24,8 @@ export interface GemmCall {
   allowSplitK?: boolean;
   config?: GemmConfig;
   kSplit?: number;
+  /** Op sizes the load/store expressions read as `u.<name>` (u32 uniforms: one pipeline for all shapes). */
+  params?: Record<string, number>;
 }
 
 export function runGemm(ctx: GpuContext, c: GemmCall): void {
@@ -32,20 +34,21 @@ export function runGemm(ctx: GpuContext, c: GemmCall): void {
   const config = c.config ?? DEFAULT_GEMM;
   const split = c.kSplit ?? (c.allowSplitK && batch === 1 && !c.epilogue ? chooseKSplit(c.M, c.N, c.K, 96, config) : 1);
   const bindings = [...c.inputs.map((i) => ({ name: i.name })), { name: 'out', write: true }];
+  const params = Object.keys(c.params ?? {});
   if (split > 1) {
     const part = new Tensor(ctx, [split, c.M, c.N]);
-    const spec = gemmSpec({
-      name: `${c.name}.splitK`, M: c.M, N: c.N, K: c.K, batch: 1, kSplit: split, bindings, decls: c.decls,
-      loadA: c.loadA, loadB: c.loadB, store: `out_set((ks * ${c.M}u + m) * ${c.N}u + n, v);`, config,
-    });
-    ctx.launch(spec, [...c.inputs.map((i) => i.t.arg), part.arg], gemmGrid({ name: c.name, M: c.M, N: c.N, K: c.K, kSplit: split, bindings, loadA: '', loadB: '', store: '', config }));
+    const g = {
+      name: `${c.name}.splitK`, M: c.M, N: c.N, K: c.K, batch: 1, kSplit: split, bindings, decls: c.decls, params,
+      loadA: c.loadA, loadB: c.loadB, store: 'out_set((ks * u.M + m) * u.N + n, v);', config,
+    };
+    ctx.launch(gemmSpec(g), [...c.inputs.map((i) => i.t.arg), part.arg], gemmGrid(g), gemmUniforms(g, c.params));
     runReduce(`${c.name}.splitKSum`, c.out, [split, c.M, c.N], [{ name: 'p', t: part }], 'p', 1, { accumulate: c.accumulate }, [], [1, c.M, c.N]);
     part.dispose();
     return;
   }
-  const idx = c.outIndex ?? `(b * ${c.M}u + m) * ${c.N}u + n`;
+  const idx = c.outIndex ?? '(b * u.M + m) * u.N + n';
   const val = c.epilogue ? `v + ${c.epilogue}` : 'v';
   const store = c.accumulate ? `let o = ${idx}; out_set(o, out(o) + ${val});` : `out_set(${idx}, ${val});`;
-  const g = { name: c.name, M: c.M, N: c.N, K: c.K, batch, kSplit: 1, bindings, decls: c.decls, loadA: c.loadA, loadB: c.loadB, store, config };
-  ctx.launch(gemmSpec(g), [...c.inputs.map((i) => i.t.arg), c.out.arg], gemmGrid(g));
+  const g = { name: c.name, M: c.M, N: c.N, K: c.K, batch, kSplit: 1, bindings, decls: c.decls, params, loadA: c.loadA, loadB: c.loadB, store, config };
+  ctx.launch(gemmSpec(g), [...c.inputs.map((i) => i.t.arg), c.out.arg], gemmGrid(g), gemmUniforms(g, c.params));
 }
