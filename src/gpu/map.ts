@@ -103,20 +103,20 @@ export function reduceSpec(name: string, full: Shape, target: Shape, operands: O
       opts.decls ?? '',
     ].join('\n'),
     body: `  let t = wlin;
-  var s = 0.0;
-  var c = 0.0;
+  var accS = 0.0;
+  var accC = 0.0;
   if (t < ${nOut}u) {
     let base = ${baseExpr};
     for (var r = lidx; r < ${R}u; r += WG) {
       let f = base + ${offExpr};
 ${loads}
-      let y = (${expr}) - c;
-      let nxt = s + y;
-      c = (nxt - s) - y;
-      s = nxt;
+      let accY = (${expr}) - accC;
+      let accN = accS + accY;
+      accC = (accN - accS) - accY;
+      accS = accN;
     }
   }
-  partial[lidx] = s;
+  partial[lidx] = accS;
   workgroupBarrier();
   for (var w = WG / 2u; w > 0u; w = w / 2u) {
     if (lidx < w) { partial[lidx] = partial[lidx] + partial[lidx + w]; }

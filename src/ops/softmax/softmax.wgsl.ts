@@ -29,7 +29,7 @@ export function logSoftmaxForward(rows: number, C: number, inner: number): Kerne
     decls: `var<workgroup> sh: array<f32, ${WG}>;`,
     body: `${rowSetup(C, inner)}
   let ok = row < ${rows}u;
-  var mx = -3.4028235e38;
+  var mx = bitcast<f32>(0xff7fffffu);
   if (ok) { for (var c = lidx; c < ${C}u; c += WG) { mx = max(mx, x(base + c * ${inner}u)); } }
 ${tree('mx', 'max')}
   mx = sh[0];
@@ -63,11 +63,11 @@ ${tree('s', '+')}
 export function nllForward(N: number, C: number): KernelSpec {
   return {
     name: 'nllLoss',
-    bindings: [{ name: 'logp' }, { name: 'target', type: 'u32' }, { name: 'out', write: true }],
+    bindings: [{ name: 'logp' }, { name: 'tgt', type: 'u32' }, { name: 'out', write: true }],
     workgroupSize: WG,
     decls: `var<workgroup> sh: array<f32, ${WG}>;`,
     body: `  var s = 0.0;
-  for (var n = lidx; n < ${N}u; n += WG) { s += logp(n * ${C}u + target(n)); }
+  for (var n = lidx; n < ${N}u; n += WG) { s += logp(n * ${C}u + tgt(n)); }
 ${tree('s', '+')}
   if (lidx == 0u) { out_set(0u, -sh[0] / ${N}.0); }`,
   };
@@ -77,11 +77,11 @@ ${tree('s', '+')}
 export function nllBackward(N: number, C: number): KernelSpec {
   return {
     name: 'nllLoss.dX',
-    bindings: [{ name: 'g' }, { name: 'target', type: 'u32' }, { name: 'dX', write: true }],
+    bindings: [{ name: 'g' }, { name: 'tgt', type: 'u32' }, { name: 'dX', write: true }],
     workgroupSize: WG,
     body: `  let n = gidx;
   if (n >= ${N}u) { return; }
-  let i = n * ${C}u + target(n);
+  let i = n * ${C}u + tgt(n);
   dX_set(i, dX(i) - g(0u) / ${N}.0);`,
   };
 }
