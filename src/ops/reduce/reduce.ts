@@ -25,7 +25,7 @@ function reduceOp(op: 'sum' | 'mean', x: Tensor, opts: ReduceDimOptions): Tensor
     },
   }));
   // mean of an empty reduction is NaN in torch; we follow (0 * 1/0).
-  runReduce(op, out, x.shape, [{ name: 'x', t: x }], 'x', count === 0 ? NaN : scale);
+  runReduce(op, out, x.shape, [{ name: 'x', t: x }], 'x', count === 0 ? NaN : scale, {}, [], keepShape);
   return out;
 }
 
