@@ -60,3 +60,10 @@ export class DisposedTensorError extends SsclError {
     super('DISPOSED_TENSOR', message);
   }
 }
+
+/** The GPU rejected recorded work (an invalid kernel, binding or buffer, or out of memory). */
+export class GpuExecutionError extends SsclError {
+  constructor(message: string) {
+    super('GPU_EXECUTION', message);
+  }
+}

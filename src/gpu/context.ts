@@ -5,7 +5,7 @@
 // ring is full. A training step is therefore one submission. Uniforms for every dispatch of an encoder
 // live in one ring buffer, written with a single writeBuffer just before the submit (queue order makes
 // that safe to reuse for the next encoder).
-import { InvalidArgumentError } from '../errors.ts';
+import { GpuExecutionError, InvalidArgumentError } from '../errors.ts';
 import { buildKernelSource, planBinding, planDispatch, uniformBytes, type BindingLayout, type Grid, type KernelSpec } from './kernel.ts';
 import { BufferPool } from './pool.ts';
 
@@ -37,6 +37,8 @@ export class GpuContext {
   private readonly ringCpu = new ArrayBuffer(RING_SLOTS * UNIFORM_SLOT);
   private ringUsed = 0;
   private readonly afterSubmit: Array<() => void> = [];
+  /** Validation / out-of-memory errors of submitted batches, checked at the next read. */
+  private errors: Array<Promise<GPUError | null>> = [];
   /** Dispatches recorded since creation (for tests and benchmarks). */
   dispatches = 0;
   submits = 0;
@@ -92,9 +94,19 @@ export class GpuContext {
     return this.pipelines.size;
   }
 
+  private openEncoder(): GPUCommandEncoder {
+    if (!this.encoder) {
+      // Every error made while recording this batch (pipelines, bind groups, submit) lands in these scopes.
+      this.gpu.pushErrorScope('out-of-memory');
+      this.gpu.pushErrorScope('validation');
+      this.encoder = this.gpu.createCommandEncoder();
+    }
+    return this.encoder;
+  }
+
   private openPass(): GPUComputePassEncoder {
-    if (!this.encoder) this.encoder = this.gpu.createCommandEncoder();
-    if (!this.pass) this.pass = this.encoder.beginComputePass();
+    const enc = this.openEncoder();
+    if (!this.pass) this.pass = enc.beginComputePass();
     return this.pass;
   }
 
@@ -103,8 +115,7 @@ export class GpuContext {
       this.pass.end();
       this.pass = null;
     }
-    if (!this.encoder) this.encoder = this.gpu.createCommandEncoder();
-    return this.encoder;
+    return this.openEncoder();
   }
 
   /**
@@ -121,6 +132,7 @@ export class GpuContext {
         `${spec.name}: needs ${storageCount} storage bindings after splitting buffers above maxStorageBufferBindingSize=${lim.maxStorageBufferBindingSize}, device allows ${lim.maxStorageBuffersPerShaderStage}; use smaller tensors (e.g. a smaller batch)`,
       );
     }
+    this.openEncoder();
     const { pipeline, layout } = this.getPipeline(spec, layouts);
     const ubytes = uniformBytes(spec);
     const pieces = planDispatch(grid, lim.maxComputeWorkgroupsPerDimension);
@@ -191,6 +203,7 @@ export class GpuContext {
     if (this.ringUsed) this.gpu.queue.writeBuffer(this.ring, 0, this.ringCpu, 0, this.ringUsed);
     this.ringUsed = 0;
     this.gpu.queue.submit([enc.finish()]);
+    this.errors.push(this.gpu.popErrorScope(), this.gpu.popErrorScope());
     this.submits++;
     for (const f of this.afterSubmit.splice(0)) f();
   }
@@ -203,10 +216,19 @@ export class GpuContext {
     this.flush();
     try {
       await staging.mapAsync(GPUMapMode.READ);
+      await this.checkErrors();
       return staging.getMappedRange().slice(0, bytes);
     } finally {
       staging.destroy();
     }
+  }
+
+  /** Throws GpuExecutionError if any submitted batch raised a GPU error (flushes first). */
+  async checkErrors(): Promise<void> {
+    this.flush();
+    const pending = this.errors.splice(0);
+    const found = (await Promise.all(pending)).filter((e): e is GPUError => e !== null);
+    if (found.length) throw new GpuExecutionError(`the GPU rejected recorded work: ${found.map((e) => e.message).join(' | ').slice(0, 2000)}`);
   }
 }
 

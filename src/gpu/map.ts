@@ -63,6 +63,13 @@ export function mapSpec(name: string, outShape: Shape, operands: Operand[], expr
 
 export interface ReduceOptions {
   accumulate?: boolean;
+  /**
+   * Split each output's reduction into `chunks` ranges of `chunkLen` positions, one workgroup each,
+   * writing unscaled partials (nOut * chunks, chunk fastest); a second reduction sums them. Keeps every
+   * partial short (accurate) and gives big reductions many workgroups.
+   */
+  chunks?: number;
+  chunkLen?: number;
   uniforms?: Array<[string, ElemType]>;
   decls?: string;
 }
@@ -91,7 +98,9 @@ export function reduceSpec(name: string, full: Shape, target: Shape, operands: O
   const baseExpr = kept.map((d, k) => term('t', k, d, keptShape, ks)).join(' + ') || '0u';
   const offExpr = red.map((d, k) => term('r', k, d, redShape, rs)).join(' + ') || '0u';
   const loads = operands.map((o) => `      let ${o.name} = ${o.name}_in(idx_${o.name}(f));`).join('\n');
-  const write = opts.accumulate ? 'out_set(t, out(t) + u.scale * total);' : 'out_set(t, u.scale * total);';
+  const S = opts.chunks ?? 1;
+  const CH = opts.chunkLen ?? R;
+  const write = S > 1 ? 'out_set(wlin, total);' : opts.accumulate ? 'out_set(t, out(t) + u.scale * total);' : 'out_set(t, u.scale * total);';
   return {
     name,
     bindings: [...operands.map((o) => ({ name: `${o.name}_in`, type: o.type })), { name: 'out', write: true }],
@@ -102,12 +111,14 @@ export function reduceSpec(name: string, full: Shape, target: Shape, operands: O
       `var<workgroup> partial: array<f32, ${REDUCE_WG}>;`,
       opts.decls ?? '',
     ].join('\n'),
-    body: `  let t = wlin;
+    body: `  let t = wlin / ${S}u;
+  let rBeg = (wlin % ${S}u) * ${CH}u;
+  let rEnd = min(${R}u, rBeg + ${CH}u);
   var accS = 0.0;
   var accC = 0.0;
   if (t < ${nOut}u) {
     let base = ${baseExpr};
-    for (var r = lidx; r < ${R}u; r += WG) {
+    for (var r = rBeg + lidx; r < rEnd; r += WG) {
       let f = base + ${offExpr};
 ${loads}
       let accY = (${expr}) - accC;

@@ -1,7 +1,11 @@
 // Small helpers every op uses to launch the generic map/reduce kernels on tensors.
 import { MAP_WG, mapSpec, reduceSpec, type MapOptions, type Operand, type ReduceOptions } from '../gpu/map.ts';
 import { padShape, sizeOf, type Shape } from '../tensor/shape.ts';
-import type { Tensor } from '../tensor/tensor.ts';
+import { Tensor } from '../tensor/tensor.ts';
+
+/** Reductions longer than this per output run in two stages of CHUNK-long partial sums. */
+export const SPLIT_REDUCE_ABOVE = 16384;
+const CHUNK = 4096;
 
 export interface TensorOperand {
   name: string;
@@ -27,6 +31,17 @@ export function runReduce(name: string, out: Tensor, full: Shape, inputs: Tensor
   const target = targetShape ?? padShape(out.shape, full.length);
   if (sizeOf(full) === 0) {
     if (!opts.accumulate) out.fill(0);
+    return;
+  }
+  const R = sizeOf(full) / out.size;
+  if (R > SPLIT_REDUCE_ABOVE) {
+    // two stages: short partial sums (one workgroup per CHUNK positions), then a sum of the partials
+    const chunks = Math.ceil(R / CHUNK);
+    const part = new Tensor(out.ctx, [out.size, chunks]);
+    const spec1 = reduceSpec(`${name}.partial`, full, target, ops(inputs), expr, { ...opts, accumulate: false, chunks, chunkLen: CHUNK });
+    out.ctx.launch(spec1, [...inputs.map((i) => i.t.arg), part.arg], out.size * chunks, [1, ...uniforms]);
+    runReduce(`${name}.combine`, out, [out.size, chunks], [{ name: 'p', t: part }], 'p', scale, { accumulate: opts.accumulate }, [], [out.size, 1]);
+    part.dispose();
     return;
   }
   const spec = reduceSpec(name, full, target, ops(inputs), expr, opts);
