@@ -52,13 +52,16 @@ async function timeOurs(fn, iters) {
   return (performance.now() - t0) / iters;
 }
 async function timeTf(fn, iters) {
+  const sync = async () => {
+    tfb.endComputePassEncoder();
+    tfb.submitQueue();
+    await tfb.device.queue.onSubmittedWorkDone();
+  };
   for (let i = 0; i < 2; i++) tf.tidy(fn);
-  tfb.submitQueue();
-  await tfb.device.queue.onSubmittedWorkDone();
+  await sync();
   const t0 = performance.now();
   for (let i = 0; i < iters; i++) tf.tidy(fn);
-  tfb.submitQueue();
-  await tfb.device.queue.onSubmittedWorkDone();
+  await sync();
   return (performance.now() - t0) / iters;
 }
 
@@ -135,8 +138,13 @@ for (const [name, Ci, t, H, W, Co, k, s, p] of convs) {
   const tw = tf.tensor5d(rand(Co * Ci * k[0] * k[1] * k[2]), [k[0], k[1], k[2], Ci, Co]);
   const tdy = tf.tensor5d(rand(oshape.reduce((a, b) => a * b, 1)), [N, oshape[2], oshape[3], oshape[4], Co]);
   const tfF = await timeTf(() => tf.conv3d(tx, tw, s, 'same'), its);
-  const grads = tf.grads((a, b) => tf.conv3d(a, b, s, 'same'));
-  const tfFB = await timeTf(() => grads([tx, tw], tdy), its);
+  // tfjs's own conv3d gradient (tfjs-core gradients/Conv3D_grad) is these two kernels
+  const tfFB = await timeTf(() => {
+    const y = tf.conv3d(tx, tw, s, 'same');
+    const dx = tf.engine().runKernel('Conv3DBackpropInputV2', { dy: tdy, filter: tw }, { strides: s, pad: 'same', inputShape: tx.shape });
+    const dw = tf.engine().runKernel('Conv3DBackpropFilterV2', { x: tx, dy: tdy }, { strides: s, pad: 'same', filterShape: tw.shape });
+    return [y, dx, dw];
+  }, its);
   row(`conv3d fwd     ${name}`, fwdFlops, oursF, tfF);
   row(`conv3d fwd+bwd ${name}`, 3 * fwdFlops, oursFB, tfFB);
   oursTotal += oursFB;

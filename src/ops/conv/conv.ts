@@ -4,6 +4,7 @@ import { InvalidArgumentError, ShapeError } from '../../errors.ts';
 import { fmt, tuple } from '../../tensor/shape.ts';
 import { opOutput, type Tensor } from '../../tensor/tensor.ts';
 import { runReduce } from '../launch.ts';
+import type { GemmConfig } from '../matmul/gemm.wgsl.ts';
 import { runGemm } from '../matmul/run.ts';
 import { convDecls, convParams, type ConvGeom } from './conv.wgsl.ts';
 
@@ -34,6 +35,16 @@ function geometry(op: string, xs: readonly number[], ws: readonly number[], nd: 
   return { N, Ci, T, H, W, Co, kt, kh, kw, st, sh, sw, pt, ph, pw, dt, dh, dw, To, Ho, Wo };
 }
 
+/**
+ * Above this many forward FLOPs the conv's sizes are baked into the WGSL as constants (a pipeline per
+ * shape) instead of read from uniforms: the index maths divides by them for every element loaded, and
+ * division by a constant compiles to a multiply-shift. Below it, one shared pipeline saves compile time.
+ */
+export const CONV_TUNING = { specializeAbove: 2 ** 27 };
+
+/** Tile for GEMMs with a small N (<= 8 wastes little): 64 threads of 8x2 accumulators. */
+const SKINNY_N: GemmConfig = { BM: 128, BN: 8, BK: 8, TM: 8, TN: 2 };
+
 function convNd(op: 'conv2d' | 'conv3d', nd: 2 | 3, x: Tensor, w: Tensor, b: Tensor | null | undefined, opts: ConvOptions): Tensor {
   const r = nd + 2;
   if (x.rank !== r || w.rank !== r) throw new ShapeError(`${op}: expected input and weight of rank ${r}, got ${fmt(x.shape)} and ${fmt(w.shape)}`);
@@ -45,23 +56,32 @@ function convNd(op: 'conv2d' | 'conv3d', nd: 2 | 3, x: Tensor, w: Tensor, b: Ten
   const Si = g.T * g.H * g.W;
   const outShape = nd === 3 ? [g.N, g.Co, g.To, g.Ho, g.Wo] : [g.N, g.Co, g.Ho, g.Wo];
   const params = convParams(g);
+  const special = 2 * g.N * g.Co * So * g.Ci * kvol > CONV_TUNING.specializeAbove;
+  const bake = (code: string) => (special ? code.replace(/u\.(c[A-Za-z]+)/g, (_, n: string) => `${params[n]}u`) : code);
   const inputs = b ? [x, w, b] : [x, w];
   const out = opOutput(x.ctx, outShape, inputs, () => ({
     op,
     backward(dOut, [dX, dW, dB]) {
-      // dX(Ci, N*Si) += W^T @ col2im(dOut)
-      if (dX) {
+      // dX(Ci, N*Si) += W^T @ col2im(dOut); with few input channels (the stem) computed transposed,
+      // dX^T(N*Si, Ci), with a skinny tile so the small dim does not waste most of a 64-wide tile.
+      if (dX && g.Ci >= 16) {
         runGemm(x.ctx, {
-          name: `${op}.dX`, M: g.Ci, N: g.N * Si, K: g.Co * kvol, decls: convDecls('gAt'), params, inputs: [{ name: 'G', t: dOut }, { name: 'Wt', t: w }], out: dX, accumulate: true,
-          loadA: 'Wt(((k / u.ckvol) * u.cCi + m) * u.ckvol + k % u.ckvol)', loadB: 'gAt(k, n)',
-          outIndex: '((n / u.cSi) * u.cCi + m) * u.cSi + n % u.cSi',
+          name: `${op}.dX`, M: g.Ci, N: g.N * Si, K: g.Co * kvol, decls: bake(convDecls('gAt')), params, inputs: [{ name: 'G', t: dOut }, { name: 'Wt', t: w }], out: dX, accumulate: true,
+          loadA: bake('Wt(((k / u.ckvol) * u.cCi + m) * u.ckvol + k % u.ckvol)'), loadB: 'gAt(k, n)',
+          outIndex: bake('((n / u.cSi) * u.cCi + m) * u.cSi + n % u.cSi'),
+        });
+      } else if (dX) {
+        runGemm(x.ctx, {
+          name: `${op}.dXt`, M: g.N * Si, N: g.Ci, K: g.Co * kvol, decls: bake(convDecls('gAt')), params, inputs: [{ name: 'G', t: dOut }, { name: 'Wt', t: w }], out: dX, accumulate: true,
+          loadA: 'gAt(k, m)', loadB: bake('Wt(((k / u.ckvol) * u.cCi + n) * u.ckvol + k % u.ckvol)'),
+          outIndex: bake('((m / u.cSi) * u.cCi + n) * u.cSi + m % u.cSi'), config: SKINNY_N,
         });
       }
       // dW(Co, Ci*kvol) += dOut(Co, N*So) @ im2col(x)^T
       if (dW) {
         runGemm(x.ctx, {
-          name: `${op}.dW`, M: g.Co, N: g.Ci * kvol, K: g.N * So, decls: convDecls('xAt'), params, inputs: [{ name: 'G', t: dOut }, { name: 'X', t: x }], out: dW, accumulate: true, allowSplitK: true,
-          loadA: 'G(((k / u.cSo) * u.cCo + m) * u.cSo + k % u.cSo)', loadB: 'xAt(k, n)',
+          name: `${op}.dW`, M: g.Co, N: g.Ci * kvol, K: g.N * So, decls: bake(convDecls('xAt')), params, inputs: [{ name: 'G', t: dOut }, { name: 'X', t: x }], out: dW, accumulate: true, allowSplitK: true,
+          loadA: bake('G(((k / u.cSo) * u.cCo + m) * u.cSo + k % u.cSo)'), loadB: 'xAt(k, n)',
         });
       }
       if (dB) runReduce(`${op}.dB`, dB, [g.N, g.Co, So], [{ name: 'g', t: dOut, shape: [g.N, g.Co, So] }], 'g', 1, { accumulate: true }, [], [1, g.Co, 1]);
@@ -71,9 +91,9 @@ function convNd(op: 'conv2d' | 'conv3d', nd: 2 | 3, x: Tensor, w: Tensor, b: Ten
   if (b) ins.push({ name: 'Bias', t: b });
   // out(Co, N*So) = W(Co, Ci*kvol) @ im2col(x)
   runGemm(x.ctx, {
-    name: op, M: g.Co, N: g.N * So, K: g.Ci * kvol, decls: convDecls('xAt'), params, inputs: ins, out,
-    loadA: 'Wt(m * u.cCi * u.ckvol + k)', loadB: 'xAt(n, k)',
-    outIndex: '((n / u.cSo) * u.cCo + m) * u.cSo + n % u.cSo', epilogue: b ? 'Bias(m)' : undefined,
+    name: op, M: g.Co, N: g.N * So, K: g.Ci * kvol, decls: bake(convDecls('xAt')), params, inputs: ins, out,
+    loadA: bake('Wt(m * u.cCi * u.ckvol + k)'), loadB: 'xAt(n, k)',
+    outIndex: bake('((n / u.cSo) * u.cCo + m) * u.cSo + n % u.cSo'), epilogue: b ? 'Bias(m)' : undefined,
   });
   return out;
 }
