@@ -24,6 +24,7 @@ const dawn = require('webgpu');
 for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) globalThis[k] = v;
 
 const device = await getDevice({ powerPreference: 'high-performance' });
+Tensor.zeros(device, [1]).dispose(); // makes the context from the Device (picks the GEMM tile by adapter)
 const ctx = contextFor(device.gpu);
 const adapter = device.adapter;
 console.log(`adapter: ${adapter?.vendor} ${adapter?.architecture} ${adapter?.device} ${adapter?.description} (software: ${adapter?.isSoftware})`);
@@ -54,7 +55,7 @@ async function timeOurs(fn, iters) {
 async function timeTf(fn, iters) {
   const sync = async () => {
     tfb.endComputePassEncoder();
-    tfb.submitQueue();
+    if (tfb.commandEncoder) tfb.submitQueue();
     await tfb.device.queue.onSubmittedWorkDone();
   };
   for (let i = 0; i < 2; i++) tf.tidy(fn);
@@ -74,7 +75,7 @@ const row = (name, flops, oursMs, tfMs) => {
 
 // ---- matmul 1024^3 -------------------------------------------------------------------------------------
 const S = 1024;
-const iters = scale === 'large' ? 20 : 3;
+const iters = scale === 'large' ? 200 : 3;
 {
   const a = Tensor.fromArray(device, rand(S * S), [S, S]);
   const b = Tensor.fromArray(device, rand(S * S), [S, S]);
@@ -97,8 +98,12 @@ const iters = scale === 'large' ? 20 : 3;
     row(`  gemm ${JSON.stringify(config)}`, flops, ms, null);
     if (!best || ms < best.ms) best = { config, ms };
   }
-  results.practicalPeak = { config: best.config, gflops: flops / best.ms / 1e6, matmulShare: best.ms / ours };
-  console.log(`practical peak ${results.practicalPeak.gflops.toFixed(1)} GFLOP/s (${JSON.stringify(best.config)}); F.matmul at ${(100 * best.ms / ours).toFixed(0)}% of it`);
+  // F.matmul again after the sweep (the first timing of a run can catch the GPU at low clocks)
+  const ours2 = await timeOurs(() => F.matmul(a, b), iters);
+  row('matmul 1024^3 (F.matmul, again)', flops, ours2, null);
+  const oursBest = Math.min(ours, ours2);
+  results.practicalPeak = { config: best.config, gflops: flops / best.ms / 1e6, matmulShare: best.ms / oursBest };
+  console.log(`practical peak ${results.practicalPeak.gflops.toFixed(1)} GFLOP/s (${JSON.stringify(best.config)}); F.matmul at ${(100 * best.ms / oursBest).toFixed(0)}% of it`);
   tf.dispose([ta, tb]);
   a.dispose();
   b.dispose();

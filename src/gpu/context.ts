@@ -39,6 +39,12 @@ export class GpuContext {
   private readonly afterSubmit: Array<() => void> = [];
   /** Validation / out-of-memory errors of submitted batches, checked at the next read. */
   private errors: Array<Promise<GPUError | null>> = [];
+  /**
+   * GEMM tile configuration for matmul/linear/conv (see ops/matmul/gemm.wgsl.ts). Chosen per adapter when
+   * the context is made from a Device: measured with bench/engine, 64 threads of 8x8 accumulators is
+   * fastest on CPU adapters (lavapipe), 256 threads of 4x4 on real GPUs (H100: 6.7 vs 3.2 TFLOP/s).
+   */
+  gemmConfig: { BM: number; BN: number; BK: number; TM: number; TN: number } | null = null;
   /** Dispatches recorded since creation (for tests and benchmarks). */
   dispatches = 0;
   submits = 0;

@@ -14,10 +14,17 @@ export interface TensorOptions {
 /** A `Device` from getDevice(), or a raw GPUDevice. */
 export type DeviceLike = Device | GPUDevice | GpuContext;
 
+const SOFTWARE_GEMM = { BM: 64, BN: 64, BK: 8, TM: 8, TN: 8 };
+const GPU_GEMM = { BM: 64, BN: 64, BK: 16, TM: 4, TN: 4 };
+
 export function contextOf(device: DeviceLike | GpuContext): GpuContext {
   if ((device as GpuContext).pool && (device as GpuContext).launch) return device as GpuContext;
   const d = device as Device;
-  if (d && typeof d === 'object' && 'gpu' in d && d.gpu && 'queue' in d.gpu) return contextFor(d.gpu);
+  if (d && typeof d === 'object' && 'gpu' in d && d.gpu && 'queue' in d.gpu) {
+    const ctx = contextFor(d.gpu);
+    if (!ctx.gemmConfig && d.adapter) ctx.gemmConfig = d.adapter.isSoftware ? SOFTWARE_GEMM : GPU_GEMM;
+    return ctx;
+  }
   if (device && typeof device === 'object' && 'queue' in device && 'createBuffer' in device) return contextFor(device as GPUDevice);
   throw new InvalidArgumentError('expected a Device from getDevice() or a GPUDevice');
 }

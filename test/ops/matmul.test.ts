@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { F, ShapeError } from '../../src/index.ts';
 import { linearBackwardRef, linearRef, matmulRef, transposeRef } from '../../src/ops/matmul/reference.ts';
+import { GEMM_TUNING } from '../../src/ops/matmul/run.ts';
 import { expectAllClose, maxRelToPeak } from '../helpers/close.ts';
 import { dev, numericGrad, rand, t } from './util.ts';
 
@@ -41,6 +42,34 @@ describe('matmul', () => {
     expect(c2.shape).toEqual([B, M, N]);
     expect(maxRelToPeak(await c2.toArray(), matmulRef(ad, bd.subarray(0, K * N), B * M, K, N))).toBeLessThan(1e-5);
     expect(() => F.matmul(a, t(d, rand(8, 1), [2, 4]))).toThrow(ShapeError);
+  });
+});
+
+describe('matmul / linear with sizes baked into the kernel (the large-problem path)', () => {
+  it('(67, 33) @ (33, 129) and linear (13, 17) -> 3, forward and gradients', async () => {
+    GEMM_TUNING.specializeAbove = 0;
+    try {
+      const d = await dev();
+      const [M, K, N] = [67, 33, 129];
+      const ad = rand(M * K, 44), bd = rand(K * N, 45), g = rand(M * N, 46);
+      const a = t(d, ad, [M, K], true), b = t(d, bd, [K, N], true);
+      const c = F.matmul(a, b);
+      expect(maxRelToPeak(await c.toArray(), matmulRef(ad, bd, M, K, N))).toBeLessThan(1e-5);
+      c.backward(t(d, g, [M, N]));
+      expect(maxRelToPeak(await a.grad!.toArray(), matmulRef(g, transposeRef(bd, K, N), M, N, K))).toBeLessThan(1e-5);
+      expect(maxRelToPeak(await b.grad!.toArray(), matmulRef(transposeRef(ad, M, K), g, K, M, N))).toBeLessThan(1e-5);
+      const [R, inF, outF] = [13, 17, 3];
+      const xd = rand(R * inF, 47), wd = rand(outF * inF, 48), bias = rand(outF, 49), gy = rand(R * outF, 50);
+      const x = t(d, xd, [R, inF], true), w = t(d, wd, [outF, inF], true);
+      const y = F.linear(x, w, t(d, bias, [outF]));
+      expect(maxRelToPeak(await y.toArray(), linearRef(xd, wd, bias, R, inF, outF))).toBeLessThan(1e-5);
+      y.backward(t(d, gy, [R, outF]));
+      const r = linearBackwardRef(gy, xd, wd, R, inF, outF);
+      expect(maxRelToPeak(await x.grad!.toArray(), r.dX)).toBeLessThan(1e-5);
+      expect(maxRelToPeak(await w.grad!.toArray(), r.dW)).toBeLessThan(1e-5);
+    } finally {
+      GEMM_TUNING.specializeAbove = 2 ** 27;
+    }
   });
 });
 
