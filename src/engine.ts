@@ -4,4 +4,4 @@ export { noGrad, tidy } from './tensor/tape.ts';
 export { F } from './ops/functional.ts';
 export * as optim from './optim/index.ts';
 export { lrAt, LrScheduler, type LrScheduleOptions, type SGDOptions } from './optim/index.ts';
-export { ShapeError, DTypeError, DisposedTensorError } from './errors.ts';
+export { ShapeError, DTypeError, DisposedTensorError, GpuExecutionError } from './errors.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DisposedTensorError, DTypeError, F, InvalidArgumentError, noGrad, ShapeError, Tensor, tidy } from '../../src/index.ts';
+import { DisposedTensorError, DTypeError, F, GpuExecutionError, InvalidArgumentError, noGrad, ShapeError, Tensor, tidy } from '../../src/index.ts';
 import { contextFor } from '../../src/gpu/context.ts';
 import { expectAllClose } from '../helpers/close.ts';
 import { dev, rand } from '../ops/util.ts';
@@ -69,5 +69,17 @@ describe('Tensor', () => {
       if (i === 1) bytes = ctx.pool.allocatedBytes;
       if (i > 1) expect(ctx.pool.allocatedBytes).toBe(bytes);
     }
+  });
+});
+
+describe('GPU errors are never silent', () => {
+  it('an invalid kernel surfaces as GpuExecutionError at the next read', async () => {
+    const d = await dev();
+    const ctx = contextFor(d.gpu);
+    const x = Tensor.fromArray(d, [1, 2, 3], [3]);
+    ctx.launch({ name: 'broken', bindings: [{ name: 'x', write: true }], workgroupSize: 64, body: '  x_set(0u, undefined_thing);' }, [x.arg], 1);
+    await expect(x.toArray()).rejects.toThrow(GpuExecutionError);
+    // the context recovers: later work is fine
+    expectAllClose(await F.mul(x, 2).toArray(), [2, 4, 6]);
   });
 });
