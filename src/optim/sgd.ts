@@ -77,14 +77,11 @@ export class SGD {
       let buf = this.buffers.get(p);
       const first = !buf;
       if (this.momentum !== 0 && !buf) this.buffers.set(p, (buf = new Tensor(p.ctx, p.shape)));
-      const bufArg = buf ? buf.arg : p.grad.arg; // unused when momentum == 0 (never written)
-      const args = this.momentum !== 0 ? [p.grad.arg, p.arg, bufArg] : [p.grad.arg, p.arg, p.grad.arg];
-      if (this.momentum === 0) {
-        // grad must not be bound read-only and read-write in one dispatch: use a scratch buffer slot.
-        const scratch = this.scratchFor(p);
-        args[2] = scratch.arg;
-      }
-      p.ctx.launch(SGD_KERNEL, args, Math.ceil(p.size / 64), [p.size, this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov ? 1 : 0, first ? 1 : 0]);
+      // Without momentum the kernel never touches `buf`; bind a 1-element scratch tensor there (binding
+      // grad twice, read-only and read-write, would be a usage conflict).
+      const bufArg = buf ? buf.arg : this.scratchFor(p).arg;
+      const u = [p.size, this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov ? 1 : 0, first ? 1 : 0];
+      p.ctx.launch(SGD_KERNEL, [p.grad.arg, p.arg, bufArg], Math.ceil(p.size / 64), u);
       ctx = p.ctx;
     }
     ctx?.flush();

@@ -30,7 +30,7 @@ describe('nn modules', () => {
     expectAllClose(await y.toArray(), await F.linear(pooled, fc.weight, fc.bias).toArray(), { atol: 0, rtol: 0 });
   });
 
-  it('a tiny conv net overfits one batch with optim.SGD (loss falls by > 5x in 30 steps, pool flat)', async () => {
+  it('a tiny conv net overfits one batch with optim.SGD (loss falls by > 5x in 30 steps)', async () => {
     const d = await dev();
     const conv = new nn.Conv3d(d, 2, 6, [1, 3, 3], { padding: [0, 1, 1], seed: 1 });
     const bn = new nn.BatchNorm(d, 6);
