@@ -98,3 +98,31 @@ export class WorkerUnavailableError extends SsclError {
     super('WORKER_UNAVAILABLE', message);
   }
 }
+
+/** A tensor op got shapes it cannot work with. The message names the op and every shape involved. */
+export class ShapeError extends SsclError {
+  constructor(message: string) {
+    super('SHAPE', message);
+  }
+}
+
+/** A tensor op got data of the wrong element type (e.g. Float64Array where Float32Array is required). */
+export class DTypeError extends SsclError {
+  constructor(message: string) {
+    super('DTYPE', message);
+  }
+}
+
+/** A tensor was used after `dispose()` (or after the `tidy()` scope that owned it ended). */
+export class DisposedTensorError extends SsclError {
+  constructor(message: string) {
+    super('DISPOSED_TENSOR', message);
+  }
+}
+
+/** The GPU rejected recorded work (an invalid kernel, binding or buffer, or out of memory). */
+export class GpuExecutionError extends SsclError {
+  constructor(message: string) {
+    super('GPU_EXECUTION', message);
+  }
+}

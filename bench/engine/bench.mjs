@@ -1,0 +1,167 @@
+// Engine benchmark (issue 4): GFLOP/s of matmul 1024^3 and of S3D-shaped conv3d forward+backward, ours
+// and @tensorflow/tfjs-backend-webgpu side by side in one run on the same adapter, plus a sweep of our
+// GEMM tile configurations whose best is reported as the adapter's practical peak.
+//
+//   npm run build:ts && node bench/engine/bench.mjs [--scale small|large] [--json out.json]
+//
+// Node only: both engines get Dawn through the `webgpu` package (tfjs via a navigator.gpu shim).
+// Timing: warm-up, then `iters` runs recorded back to back and one wait on queue completion
+// (onSubmittedWorkDone), no readback inside the timed region for either engine.
+import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
+
+const args = process.argv.slice(2);
+const scale = args.includes('--scale') ? args[args.indexOf('--scale') + 1] : 'small';
+const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : null;
+const enginePath = process.env.SSCL_ENGINE ?? '../../build/tsc/src/index.js';
+const sscl = await import(enginePath);
+const { contextFor } = await import(enginePath.replace(/index\.js$/, 'gpu/context.js'));
+const { runGemm } = await import(enginePath.replace(/index\.js$/, 'ops/matmul/run.js'));
+const { getDevice, Tensor, F, tidy } = sscl;
+
+const require = createRequire(import.meta.url);
+const dawn = require('webgpu');
+for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) globalThis[k] = v;
+
+const device = await getDevice({ powerPreference: 'high-performance' });
+Tensor.zeros(device, [1]).dispose(); // makes the context from the Device (picks the GEMM tile by adapter)
+const ctx = contextFor(device.gpu);
+const adapter = device.adapter;
+console.log(`adapter: ${adapter?.vendor} ${adapter?.architecture} ${adapter?.device} ${adapter?.description} (software: ${adapter?.isSoftware})`);
+
+// tfjs on the same Dawn instance / adapter kind
+const tfGpu = dawn.create([]);
+Object.defineProperty(globalThis, 'navigator', { value: { gpu: tfGpu, userAgent: 'node' }, configurable: true });
+const tf = require('@tensorflow/tfjs-core');
+require('@tensorflow/tfjs-backend-webgpu');
+await tf.setBackend('webgpu');
+await tf.ready();
+const tfb = tf.backend();
+console.log(`tfjs ${tf.version_core} backend ${tf.getBackend()}`);
+
+const rand = (n) => Float32Array.from({ length: n }, (_, i) => (((i * 2654435761) >>> 0) / 4294967296) * 2 - 1);
+
+async function timeOurs(fn, iters) {
+  // results are dropped inside the scope (returning them from tidy would keep them alive and make every
+  // iteration allocate, and zero-initialise, a fresh output buffer)
+  const run = () => tidy(() => void fn());
+  for (let i = 0; i < 2; i++) run();
+  ctx.flush();
+  await device.gpu.queue.onSubmittedWorkDone();
+  const t0 = performance.now();
+  for (let i = 0; i < iters; i++) run();
+  ctx.flush();
+  await device.gpu.queue.onSubmittedWorkDone();
+  await ctx.checkErrors();
+  return (performance.now() - t0) / iters;
+}
+async function timeTf(fn, iters) {
+  const sync = async () => {
+    tfb.endComputePassEncoder();
+    if (tfb.commandEncoder) tfb.submitQueue();
+    await tfb.device.queue.onSubmittedWorkDone();
+  };
+  const run = () => tf.tidy(() => void fn());
+  for (let i = 0; i < 2; i++) run();
+  await sync();
+  const t0 = performance.now();
+  for (let i = 0; i < iters; i++) run();
+  await sync();
+  return (performance.now() - t0) / iters;
+}
+
+const results = { date: new Date().toISOString(), scale, adapter, tfjs: tf.version_core, node: process.version, rows: [] };
+const row = (name, flops, oursMs, tfMs) => {
+  const r = { name, gflop: flops / 1e9, oursMs, tfMs, oursGflops: flops / oursMs / 1e6, tfGflops: tfMs ? flops / tfMs / 1e6 : null };
+  results.rows.push(r);
+  console.log(`${name.padEnd(44)} ours ${oursMs.toFixed(2).padStart(9)} ms ${r.oursGflops.toFixed(1).padStart(8)} GFLOP/s` + (tfMs ? ` | tfjs ${tfMs.toFixed(2).padStart(9)} ms ${r.tfGflops.toFixed(1).padStart(8)} GFLOP/s | x${(tfMs / oursMs).toFixed(2)}` : ''));
+};
+
+// ---- matmul 1024^3 -------------------------------------------------------------------------------------
+const S = 1024;
+const iters = scale === 'large' ? 200 : 3;
+{
+  const a = Tensor.fromArray(device, rand(S * S), [S, S]);
+  const b = Tensor.fromArray(device, rand(S * S), [S, S]);
+  const ta = tf.tensor2d(rand(S * S), [S, S]);
+  const tb = tf.tensor2d(rand(S * S), [S, S]);
+  const flops = 2 * S ** 3;
+  const ours = await timeOurs(() => F.matmul(a, b), iters);
+  const theirs = await timeTf(() => tf.matMul(ta, tb), iters);
+  row('matmul 1024^3 (F.matmul)', flops, ours, theirs);
+  // practical peak: the best of our GEMM tile configurations on the same problem
+  const configs = [
+    { BM: 64, BN: 64, BK: 8, TM: 8, TN: 8 }, { BM: 64, BN: 64, BK: 16, TM: 4, TN: 4 }, { BM: 128, BN: 128, BK: 8, TM: 8, TN: 8 },
+    { BM: 128, BN: 64, BK: 8, TM: 8, TN: 4 }, { BM: 128, BN: 128, BK: 16, TM: 8, TN: 8 }, { BM: 32, BN: 32, BK: 8, TM: 4, TN: 4 },
+  ];
+  let best = null;
+  for (const config of configs) {
+    const out = new Tensor(ctx, [S, S]);
+    const ms = await timeOurs(() => runGemm(ctx, { name: 'mm', M: S, N: S, K: S, inputs: [{ name: 'A', t: a }, { name: 'B', t: b }], out, loadA: `A(m * ${S}u + k)`, loadB: `B(k * ${S}u + n)`, config }), iters);
+    out.dispose();
+    row(`  gemm ${JSON.stringify(config)}`, flops, ms, null);
+    if (!best || ms < best.ms) best = { config, ms };
+  }
+  // F.matmul again after the sweep (the first timing of a run can catch the GPU at low clocks)
+  const ours2 = await timeOurs(() => F.matmul(a, b), iters);
+  row('matmul 1024^3 (F.matmul, again)', flops, ours2, null);
+  const oursBest = Math.min(ours, ours2);
+  results.practicalPeak = { config: best.config, gflops: flops / best.ms / 1e6, matmulShare: best.ms / oursBest };
+  console.log(`practical peak ${results.practicalPeak.gflops.toFixed(1)} GFLOP/s (${JSON.stringify(best.config)}); F.matmul at ${(100 * best.ms / oursBest).toFixed(0)}% of it`);
+  tf.dispose([ta, tb]);
+  a.dispose();
+  b.dispose();
+}
+
+// ---- S3D-shaped conv3d forward + backward ---------------------------------------------------------------
+const N = scale === 'large' ? 8 : 1;
+const T = scale === 'large' ? 16 : 4;
+const convs = [
+  // [name, Ci, T, H, W, Co, k, stride, padding]
+  ['stem (1,7,7) s(1,2,2) 3->64 @112', 3, T, 112, 112, 64, [1, 7, 7], [1, 2, 2], [0, 3, 3]],
+  ['temporal (3,1,1) 64->64 @56', 64, T, 56, 56, 64, [3, 1, 1], [1, 1, 1], [1, 0, 0]],
+  ['spatial (1,3,3) 192->192 @28', 192, T / 2, 28, 28, 192, [1, 3, 3], [1, 1, 1], [0, 1, 1]],
+  ['temporal (3,1,1) s(2,1,1) 192->192 @28', 192, T, 28, 28, 192, [3, 1, 1], [2, 1, 1], [1, 0, 0]],
+];
+let oursTotal = 0;
+let tfTotal = 0;
+for (const [name, Ci, t, H, W, Co, k, s, p] of convs) {
+  const x = Tensor.fromArray(device, rand(N * Ci * t * H * W), [N, Ci, t, H, W], { requiresGrad: true });
+  const w = Tensor.fromArray(device, rand(Co * Ci * k[0] * k[1] * k[2]), [Co, Ci, ...k], { requiresGrad: true });
+  const bias = Tensor.fromArray(device, rand(Co), [Co], { requiresGrad: true });
+  const probe = F.conv3d(x, w, bias, { stride: s, padding: p });
+  const oshape = probe.shape;
+  probe.dispose();
+  const dOut = Tensor.fromArray(device, rand(oshape.reduce((a, b) => a * b, 1)), oshape);
+  const So = oshape[2] * oshape[3] * oshape[4];
+  const fwdFlops = 2 * N * Co * So * Ci * k[0] * k[1] * k[2];
+  const its = scale === 'large' ? 10 : 1;
+  const oursF = await timeOurs(() => F.conv3d(x, w, bias, { stride: s, padding: p }), its);
+  const oursFB = await timeOurs(() => {
+    const y = F.conv3d(x, w, bias, { stride: s, padding: p });
+    y.backward(dOut);
+    for (const q of [x, w, bias]) { q.grad.dispose(); q.grad = null; }
+  }, its);
+  // tfjs: NDHWC, filter (kt, kh, kw, Ci, Co); 'same' padding gives the same output shape (and FLOPs)
+  const tx = tf.tensor5d(rand(N * Ci * t * H * W), [N, t, H, W, Ci]);
+  const tw = tf.tensor5d(rand(Co * Ci * k[0] * k[1] * k[2]), [k[0], k[1], k[2], Ci, Co]);
+  const tdy = tf.tensor5d(rand(oshape.reduce((a, b) => a * b, 1)), [N, oshape[2], oshape[3], oshape[4], Co]);
+  const tfF = await timeTf(() => tf.conv3d(tx, tw, s, 'same'), its);
+  // tfjs's own conv3d gradient (tfjs-core gradients/Conv3D_grad) is these two kernels
+  const tfFB = await timeTf(() => {
+    const y = tf.conv3d(tx, tw, s, 'same');
+    const dx = tf.engine().runKernel('Conv3DBackpropInputV2', { dy: tdy, filter: tw }, { strides: s, pad: 'same', inputShape: tx.shape });
+    const dw = tf.engine().runKernel('Conv3DBackpropFilterV2', { x: tx, dy: tdy }, { strides: s, pad: 'same', filterShape: tw.shape });
+    return [y, dx, dw];
+  }, its);
+  row(`conv3d fwd     ${name}`, fwdFlops, oursF, tfF);
+  row(`conv3d fwd+bwd ${name}`, 3 * fwdFlops, oursFB, tfFB);
+  oursTotal += oursFB;
+  tfTotal += tfFB;
+  tf.dispose([tx, tw, tdy]);
+  for (const q of [x, w, bias, dOut]) q.dispose();
+}
+results.conv3dFwdBwdSpeedup = tfTotal / oursTotal;
+console.log(`conv3d fwd+bwd, all shapes: ours ${oursTotal.toFixed(1)} ms, tfjs ${tfTotal.toFixed(1)} ms, speedup x${(tfTotal / oursTotal).toFixed(2)}`);
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 2));
+process.exit(0);

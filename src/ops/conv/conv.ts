@@ -1,0 +1,118 @@
+// conv3d (NCDHW) and conv2d (NCHW) with stride, zero padding and dilation (torch.nn.functional names and
+// output-size rule), forward and backward as implicit GEMMs. conv2d is conv3d with T = kt = 1.
+import { InvalidArgumentError, ShapeError } from '../../errors.ts';
+import { fmt, tuple } from '../../tensor/shape.ts';
+import { opOutput, type Tensor } from '../../tensor/tensor.ts';
+import { runReduce } from '../launch.ts';
+import type { GemmConfig } from '../matmul/gemm.wgsl.ts';
+import { runGemm } from '../matmul/run.ts';
+import { convDecls, convParams, type ConvGeom } from './conv.wgsl.ts';
+
+export interface ConvOptions {
+  stride?: number | number[];
+  padding?: number | number[];
+  dilation?: number | number[];
+  groups?: number;
+}
+
+function geometry(op: string, xs: readonly number[], ws: readonly number[], nd: 2 | 3, opts: ConvOptions): ConvGeom {
+  if (opts.groups !== undefined && opts.groups !== 1) throw new InvalidArgumentError(`${op}: groups = ${opts.groups} is not implemented (only 1)`);
+  const [s, p, d] = [tuple(op, 'stride', opts.stride, nd, 1), tuple(op, 'padding', opts.padding, nd, 0), tuple(op, 'dilation', opts.dilation, nd, 1)];
+  if (s.some((v) => v < 1) || d.some((v) => v < 1) || p.some((v) => v < 0)) throw new InvalidArgumentError(`${op}: stride and dilation must be >= 1, padding >= 0 (got ${JSON.stringify(opts)})`);
+  const x5 = nd === 3 ? xs : [xs[0], xs[1], 1, xs[2], xs[3]];
+  const w5 = nd === 3 ? ws : [ws[0], ws[1], 1, ws[2], ws[3]];
+  const [st, sh, sw] = nd === 3 ? s : [1, ...s];
+  const [pt, ph, pw] = nd === 3 ? p : [0, ...p];
+  const [dt, dh, dw] = nd === 3 ? d : [1, ...d];
+  const [N, Ci, T, H, W] = x5;
+  const [Co, wci, kt, kh, kw] = w5;
+  if (wci !== Ci) throw new ShapeError(`${op}: input ${fmt(xs)} has ${Ci} channels but weight ${fmt(ws)} expects ${wci}`);
+  const out = (i: number, k: number, pp: number, ss: number, dd: number) => Math.floor((i + 2 * pp - dd * (k - 1) - 1) / ss) + 1;
+  const To = out(T, kt, pt, st, dt);
+  const Ho = out(H, kh, ph, sh, dh);
+  const Wo = out(W, kw, pw, sw, dw);
+  if (To < 1 || Ho < 1 || Wo < 1) throw new ShapeError(`${op}: input ${fmt(xs)} is smaller than the (dilated) kernel ${fmt(ws)} with padding ${JSON.stringify(p)}`);
+  return { N, Ci, T, H, W, Co, kt, kh, kw, st, sh, sw, pt, ph, pw, dt, dh, dw, To, Ho, Wo };
+}
+
+/**
+ * Above this many forward FLOPs the conv's sizes are baked into the WGSL as constants (a pipeline per
+ * shape) instead of read from uniforms: the index maths divides by them for every element loaded, and
+ * division by a constant compiles to a multiply-shift. Below it, one shared pipeline saves compile time.
+ */
+export const CONV_TUNING = { specializeAbove: 2 ** 27 };
+
+/** Tile for GEMMs with a small N (<= 8 wastes little): 64 threads of 8x2 accumulators. */
+const SKINNY_N: GemmConfig = { BM: 128, BN: 8, BK: 8, TM: 8, TN: 2 };
+
+function convNd(op: 'conv2d' | 'conv3d', nd: 2 | 3, x: Tensor, w: Tensor, b: Tensor | null | undefined, opts: ConvOptions): Tensor {
+  const r = nd + 2;
+  if (x.rank !== r || w.rank !== r) throw new ShapeError(`${op}: expected input and weight of rank ${r}, got ${fmt(x.shape)} and ${fmt(w.shape)}`);
+  if (b && (b.rank !== 1 || b.shape[0] !== w.shape[0])) throw new ShapeError(`${op}: bias ${fmt(b.shape)} must be (${w.shape[0]})`);
+  if (x.ctx !== w.ctx || (b && b.ctx !== x.ctx)) throw new InvalidArgumentError(`${op}: tensors live on different devices`);
+  const g = geometry(op, x.shape, w.shape, nd, opts);
+  const kvol = g.kt * g.kh * g.kw;
+  const So = g.To * g.Ho * g.Wo;
+  const Si = g.T * g.H * g.W;
+  const outShape = nd === 3 ? [g.N, g.Co, g.To, g.Ho, g.Wo] : [g.N, g.Co, g.Ho, g.Wo];
+  const params = convParams(g);
+  const special = 2 * g.N * g.Co * So * g.Ci * kvol > CONV_TUNING.specializeAbove;
+  const bake = (code: string) => (special ? code.replace(/u\.(c[A-Za-z]+)/g, (_, n: string) => `${params[n]}u`) : code);
+  const inputs = b ? [x, w, b] : [x, w];
+  const out = opOutput(x.ctx, outShape, inputs, () => ({
+    op,
+    backward(dOut, [dX, dW, dB]) {
+      // dX(Ci, N*Si) += W^T @ col2im(dOut); with few input channels (the stem) computed transposed,
+      // dX^T(N*Si, Ci), with a skinny tile so the small dim does not waste most of a 64-wide tile.
+      if (dX && g.Ci >= 16) {
+        runGemm(x.ctx, {
+          name: `${op}.dX`, M: g.Ci, N: g.N * Si, K: g.Co * kvol, decls: bake(convDecls('gAt')), params, inputs: [{ name: 'G', t: dOut }, { name: 'Wt', t: w }], out: dX, accumulate: true,
+          loadA: bake('Wt(((k / u.ckvol) * u.cCi + m) * u.ckvol + k % u.ckvol)'), loadB: 'gAt(k, n)',
+          outIndex: bake('((n / u.cSi) * u.cCi + m) * u.cSi + n % u.cSi'),
+        });
+      } else if (dX) {
+        runGemm(x.ctx, {
+          name: `${op}.dXt`, M: g.N * Si, N: g.Ci, K: g.Co * kvol, decls: bake(convDecls('gAt')), params, inputs: [{ name: 'G', t: dOut }, { name: 'Wt', t: w }], out: dX, accumulate: true,
+          loadA: 'gAt(k, m)', loadB: bake('Wt(((k / u.ckvol) * u.cCi + n) * u.ckvol + k % u.ckvol)'),
+          outIndex: bake('((m / u.cSi) * u.cCi + n) * u.cSi + m % u.cSi'), config: SKINNY_N,
+        });
+      }
+      // dW(Co, Ci*kvol) += dOut(Co, N*So) @ im2col(x)^T
+      if (dW) {
+        runGemm(x.ctx, {
+          name: `${op}.dW`, M: g.Co, N: g.Ci * kvol, K: g.N * So, decls: bake(convDecls('xAt')), params, inputs: [{ name: 'G', t: dOut }, { name: 'X', t: x }], out: dW, accumulate: true, allowSplitK: true,
+          loadA: bake('G(((k / u.cSo) * u.cCo + m) * u.cSo + k % u.cSo)'), loadB: 'xAt(k, n)',
+        });
+      }
+      if (dB) runReduce(`${op}.dB`, dB, [g.N, g.Co, So], [{ name: 'g', t: dOut, shape: [g.N, g.Co, So] }], 'g', 1, { accumulate: true }, [], [1, g.Co, 1]);
+    },
+  }));
+  const ins = [{ name: 'X', t: x }, { name: 'Wt', t: w }];
+  if (b) ins.push({ name: 'Bias', t: b });
+  // out(Co, N*So) = W(Co, Ci*kvol) @ im2col(x)
+  runGemm(x.ctx, {
+    name: op, M: g.Co, N: g.N * So, K: g.Ci * kvol, decls: bake(convDecls('xAt')), params, inputs: ins, out,
+    loadA: bake('Wt(m * u.cCi * u.ckvol + k)'), loadB: 'xAt(n, k)',
+    outIndex: bake('((n / u.cSo) * u.cCo + m) * u.cSo + n % u.cSo'), epilogue: b ? 'Bias(m)' : undefined,
+  });
+  return out;
+}
+
+/**
+ * 3-D convolution, NCDHW (torch.nn.functional.conv3d). x: (N, Ci, T, H, W), weight: (Co, Ci, kt, kh, kw),
+ * bias: (Co). stride / padding / dilation: a number or [t, h, w].
+ *
+ * @example
+ * ```ts
+ * const y = F.conv3d(x, w, b, { stride: [1, 2, 2], padding: [0, 3, 3] }); // x (1, 3, 8, 32, 32), w (64, 3, 1, 7, 7)
+ * y.shape; // [1, 64, 8, 16, 16]
+ * ```
+ */
+export function conv3d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvOptions = {}): Tensor {
+  return convNd('conv3d', 3, x, weight, bias, opts);
+}
+
+/** 2-D convolution, NCHW (torch.nn.functional.conv2d). weight: (Co, Ci, kh, kw). */
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvOptions = {}): Tensor {
+  return convNd('conv2d', 2, x, weight, bias, opts);
+}

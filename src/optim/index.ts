@@ -1,0 +1,3 @@
+// `optim` namespace.
+export { SGD, type SGDOptions } from './sgd.ts';
+export { lrAt, LrScheduler, type LrScheduleOptions } from './schedule.ts';

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { F, ShapeError } from '../../src/index.ts';
+import { CONV_TUNING } from '../../src/ops/conv/conv.ts';
+import { conv3dBackwardRef, conv3dRef, convOutSize, type ConvRefGeom } from '../../src/ops/conv/reference.ts';
+import { expectAllClose, maxRelToPeak } from '../helpers/close.ts';
+import { dev, numericGrad, rand, t } from './util.ts';
+
+const cases: Array<[string, ConvRefGeom]> = [
+  ['1x1x1 kernel, size-1 dims', { N: 1, Ci: 1, T: 1, H: 1, W: 1, Co: 1, k: [1, 1, 1], s: [1, 1, 1], p: [0, 0, 0], d: [1, 1, 1] }],
+  ['S3D stem (1,7,7) stride (1,2,2) pad (0,3,3), primes', { N: 2, Ci: 3, T: 3, H: 11, W: 13, Co: 5, k: [1, 7, 7], s: [1, 2, 2], p: [0, 3, 3], d: [1, 1, 1] }],
+  ['S3D temporal (3,1,1) stride 1 pad (1,0,0)', { N: 1, Ci: 7, T: 5, H: 3, W: 4, Co: 67, k: [3, 1, 1], s: [1, 1, 1], p: [1, 0, 0], d: [1, 1, 1] }],
+  ['17 input channels (dX not transposed), spatial stride 2', { N: 1, Ci: 17, T: 2, H: 5, W: 7, Co: 3, k: [1, 3, 3], s: [1, 2, 2], p: [0, 1, 1], d: [1, 1, 1] }],
+  ['temporal stride 2, dilation 2', { N: 2, Ci: 2, T: 9, H: 5, W: 6, Co: 3, k: [3, 3, 1], s: [2, 1, 2], p: [1, 2, 0], d: [2, 1, 1] }],
+];
+
+describe('conv3d', () => {
+  for (const [name, g, special] of [...cases.map(([n, g]) => [n, g, false] as const), [`${cases[4][0]} (sizes baked in)`, cases[4][1], true] as const]) {
+    it(`GPU forward and backward match the float64 reference: ${name}`, async () => {
+      CONV_TUNING.specializeAbove = special ? 0 : 2 ** 27;
+      const d = await dev();
+      const [To, Ho, Wo] = convOutSize(g);
+      const xs = [g.N, g.Ci, g.T, g.H, g.W];
+      const ws = [g.Co, g.Ci, ...g.k];
+      const xd = rand(xs.reduce((a, b) => a * b), 1);
+      const wd = rand(ws.reduce((a, b) => a * b), 2, 0.5);
+      const bd = rand(g.Co, 3);
+      const x = t(d, xd, xs, true);
+      const w = t(d, wd, ws, true);
+      const b = t(d, bd, [g.Co], true);
+      const y = F.conv3d(x, w, b, { stride: g.s, padding: g.p, dilation: g.d });
+      expect(y.shape).toEqual([g.N, g.Co, To, Ho, Wo]);
+      const ref = conv3dRef(g, xd, wd, bd);
+      expectAllClose(await y.toArray(), ref, { atol: 1e-5, rtol: 1e-4, what: 'conv3d forward' });
+      const gd = rand(ref.length, 4);
+      y.backward(t(d, gd, [...y.shape]));
+      const r = conv3dBackwardRef(g, gd, xd, wd);
+      expect(maxRelToPeak(await x.grad!.toArray(), r.dX)).toBeLessThan(1e-5);
+      expect(maxRelToPeak(await w.grad!.toArray(), r.dW)).toBeLessThan(1e-5);
+      expect(maxRelToPeak(await b.grad!.toArray(), r.dB)).toBeLessThan(1e-5);
+      CONV_TUNING.specializeAbove = 2 ** 27;
+    });
+  }
+
+  it('the CPU backward matches float64 central differences', () => {
+    const g: ConvRefGeom = { N: 1, Ci: 2, T: 3, H: 4, W: 3, Co: 2, k: [2, 3, 2], s: [1, 2, 1], p: [1, 1, 0], d: [1, 1, 2] };
+    const xd = Float64Array.from(rand(72, 5));
+    const wd = Float64Array.from(rand(2 * 2 * 12, 6));
+    const out = conv3dRef(g, xd, wd, null);
+    const gd = rand(out.length, 7);
+    const r = conv3dBackwardRef(g, gd, xd, wd);
+    expectAllClose(r.dX, numericGrad((x) => conv3dRef(g, x, wd, null), xd, gd), { atol: 1e-7, rtol: 1e-6, what: 'dX' });
+    expectAllClose(r.dW, numericGrad((w) => conv3dRef(g, xd, w, null), wd, gd), { atol: 1e-7, rtol: 1e-6, what: 'dW' });
+  });
+
+  it('conv2d is conv3d with T = 1', async () => {
+    const d = await dev();
+    const g: ConvRefGeom = { N: 2, Ci: 3, T: 1, H: 7, W: 5, Co: 4, k: [1, 3, 3], s: [1, 2, 1], p: [0, 1, 1], d: [1, 1, 1] };
+    const xd = rand(2 * 3 * 35, 8);
+    const wd = rand(4 * 3 * 9, 9);
+    const x = t(d, xd, [2, 3, 7, 5], true);
+    const w = t(d, wd, [4, 3, 3, 3], true);
+    const y = F.conv2d(x, w, null, { stride: [2, 1], padding: 1 });
+    expectAllClose(await y.toArray(), conv3dRef(g, xd, wd, null), { atol: 1e-5, rtol: 1e-4 });
+    const gd = rand(y.size, 10);
+    y.backward(t(d, gd, [...y.shape]));
+    const r = conv3dBackwardRef(g, gd, xd, wd);
+    expect(maxRelToPeak(await x.grad!.toArray(), r.dX)).toBeLessThan(1e-5);
+    expect(maxRelToPeak(await w.grad!.toArray(), r.dW)).toBeLessThan(1e-5);
+  });
+
+  it('shape errors are typed and name the shapes', async () => {
+    const d = await dev();
+    const x = t(d, rand(2 * 3 * 4 * 4 * 4, 1), [2, 3, 4, 4, 4]);
+    const w = t(d, rand(5 * 2 * 27, 1), [5, 2, 3, 3, 3]);
+    expect(() => F.conv3d(x, w)).toThrow(ShapeError);
+    expect(() => F.conv3d(x, w)).toThrow(/\[2, 3, 4, 4, 4\]/);
+  });
+});
