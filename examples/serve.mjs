@@ -24,5 +24,5 @@ export function serve(port = 0) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
   const server = await serve(Number(process.argv[2] ?? 8080));
-  console.log(`serving ${ROOT} at http://127.0.0.1:${server.address().port}/examples/browser/`);
+  console.log(`serving ${ROOT} at http://127.0.0.1:${server.address().port}/ (e.g. /examples/browser/, /examples/contact-sheet/)`);
 }

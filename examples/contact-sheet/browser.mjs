@@ -1,5 +1,5 @@
 // Generates a few AV-Digits clips in the browser, draws their frames and plays their audio (Web Audio).
-// Serve the repository root (after `npm run build:ts`): `node examples/contact-sheet/serve.mjs`, then open
+// Serve the repository root (after `npm run build:ts`): `node examples/serve.mjs 8123`, then open
 // http://127.0.0.1:8123/examples/contact-sheet/ . The optional packages are passed by URL because a page
 // without a bundler or import map cannot resolve package names.
 import { datasets } from '/build/tsc/src/index.js';
