@@ -5,8 +5,16 @@
 // (cold = PNG + Ogg Vorbis decoded on the way, warm = cached) when tuxpaint-stamps-default is installed.
 //
 //   npm run build:ts && node bench/data/datasets.mjs [--items 100] [--batch 8]
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { datasets, getDevice } from '../../build/tsc/src/index.js';
+// data + device modules directly: build/tsc/src/index.js pulls in src/worker/comlink.js, whose relative
+// path into node_modules does not resolve from build/tsc/.
+import { datasets } from '../../build/tsc/src/data/public.js';
+import { getDevice } from '../../build/tsc/src/gpu/device.js';
+import { AudioFrontend } from '../../build/tsc/src/dsp/frontend.js';
+
+// build/tsc/ has no build/wasm next to it: hand the frontend its bytes
+const frontend = await AudioFrontend.create({ wasm: readFileSync(new URL('../../build/wasm/sscl-dsp.simd.wasm', import.meta.url)) });
 
 const args = process.argv.slice(2);
 const opt = (k, d) => (args.includes(`--${k}`) ? Number(args[args.indexOf(`--${k}`) + 1]) : d);
@@ -47,7 +55,7 @@ for (const preset of ['tiny', 'paper']) {
   };
   const gpu = await rate({ augment: true, seed: 1 });
   const cpu = await rate({ augment: true, seed: 1, augmentOn: 'cpu' });
-  const tensors = await tensorRate({ augment: true, seed: 1 });
+  const tensors = await tensorRate({ augment: true, seed: 1, frontend });
   rows.push({ preset, items: n, cold, warm, gpu, cpu, tensors });
   console.log(`${preset}: cold ${cold.toFixed(1)} clips/s, warm ${warm.toFixed(1)} clips/s, augmented batches of ${B}: batchArrays GPU ${gpu.toFixed(1)} clips/s, CPU ${cpu.toFixed(1)} clips/s; batch() tensors ${tensors.toFixed(1)} clips/s`);
 }

@@ -27,6 +27,8 @@ export interface AvItem {
 }
 
 export interface BatchOptions {
+  /** batch() only: the AudioFrontend computing the log-mels (e.g. one created with injected `wasm` bytes in a bundler). Default: one `AudioFrontend.create()` per dataset. */
+  frontend?: AudioFrontend;
   /** batch() only: SpecAugment policy applied to each clip's log-mel when augmenting (masks filled with the clip's mean), or false. Default 'SM'. */
   specAugment?: SpecAugmentOptions['policy'] | false;
   /** Apply the paper's visual augmentation (random resized crop, flip, colour jitter, grayscale), audio gain jitter and a temporal shift. */
@@ -160,7 +162,7 @@ export async function makeBatch(owner: object, get: ItemSource, indices: number[
   if ((feats.sampleRate ?? 16000) !== P.sampleRate) throw new InvalidArgumentError(`batch: preset.audioFeatures.sampleRate (${feats.sampleRate ?? 16000}) must equal preset.sampleRate (${P.sampleRate})`);
   const sa = options.specAugment ?? 'SM';
   const ctx = contextOf(options.device ?? (await getDevice()));
-  const fe = await frontendOf(owner);
+  const fe = options.frontend ?? (await frontendOf(owner));
   const gpuVideo = (options.augment ?? false) && (options.augmentOn ?? 'gpu') === 'gpu';
   const g = await gather(get, indices, P, options, gpuVideo);
   const B = indices.length;

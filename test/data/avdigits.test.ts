@@ -187,6 +187,14 @@ describe('AV-Digits batches', () => {
     const other = await ds.batchArrays([3, 4, 5], { augment: true, seed: 10, augmentOn: 'cpu' });
     expect(fnv1a(other.video)).not.toBe(fnv1a(cpu.video));
     expect(fnv1a(other.audio)).not.toBe(fnv1a(cpu.audio));
+    // batch(): the same clips as engine Tensors, the tiny preset's 64 x 64 log-mel (test/data/batch_tensors.test.ts checks the values)
+    const t = await ds.batch([3, 4, 5], { augment: true, seed: 9 });
+    expect(t.video.shape).toEqual([3, 3, 8, 32, 32]);
+    expect(t.audio.shape).toEqual([3, 1, 64, 64]);
+    expect(await t.video.toArray()).toEqual(gpu.video);
+    expect(t.waveform).toEqual(gpu.audio);
+    expect(Array.from(t.labels!)).toEqual(Array.from(plain.labels!));
+    t.dispose();
   });
 });
 

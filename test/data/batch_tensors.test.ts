@@ -134,7 +134,7 @@ describe('ds.batch(): tensors', () => {
 
   it('device option: a raw GPUDevice gives the same context and values', async () => {
     const b = await ds.batch([0], { augment: true, seed: 3, device: device.gpu });
-    const c = await ds.batch([0], { augment: true, seed: 3, device });
+    const c = await ds.batch([0], { augment: true, seed: 3, device, frontend: fe }); // an injected frontend
     expect(b.video.ctx).toBe(contextOf(device));
     same(await b.video.toArray(), await c.video.toArray(), 'video');
     same(await b.audio.toArray(), await c.audio.toArray(), 'audio');
