@@ -58,8 +58,8 @@ export interface AvBatch {
 
 /**
  * A batch as engine Tensors, ready for the encoders. The caller owns the tensors: call `dispose()` (or
- * `video.dispose()` and `audio.dispose()`, or build the batch inside `tidy`) when done, else their GPU
- * buffers stay taken.
+ * `video.dispose()` and `audio.dispose()`) when done, else their GPU buffers stay taken (batch() is async,
+ * so a synchronous `tidy` scope cannot collect them).
  */
 export interface TensorBatch {
   /** (B, 3, T, H, W), augmented and normalised as requested. */
