@@ -3,7 +3,7 @@
 // every dataset. batch() returns engine Tensors (video + log-mel from the audio frontend, SpecAugment);
 // batchArrays() the same clips as plain typed arrays (waveforms, no spectrogram).
 import { AudioFrontend } from '../dsp/frontend.ts';
-import { specAugment, type SpecAugmentOptions } from '../dsp/specaugment.ts';
+import { resolvePolicy, specAugment, type SpecAugmentOptions } from '../dsp/specaugment.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import { getDevice, type Device } from '../gpu/device.ts';
 import { contextOf, Tensor } from '../tensor/tensor.ts';
@@ -161,6 +161,7 @@ export async function makeBatch(owner: object, get: ItemSource, indices: number[
   if (!feats) throw new InvalidArgumentError('batch: the preset has no audioFeatures (log-mel settings): add them (e.g. CLIP_PRESETS.tiny.audioFeatures, adapted to your rate) or use batchArrays()');
   if ((feats.sampleRate ?? 16000) !== P.sampleRate) throw new InvalidArgumentError(`batch: preset.audioFeatures.sampleRate (${feats.sampleRate ?? 16000}) must equal preset.sampleRate (${P.sampleRate})`);
   const sa = options.specAugment ?? 'SM';
+  if (sa !== false) resolvePolicy(sa); // a bad policy is a typed error even when not augmenting
   const ctx = contextOf(options.device ?? (await getDevice()));
   const fe = options.frontend ?? (await frontendOf(owner));
   const gpuVideo = (options.augment ?? false) && (options.augmentOn ?? 'gpu') === 'gpu';
@@ -195,7 +196,13 @@ export async function makeBatch(owner: object, get: ItemSource, indices: number[
   } else {
     video = Tensor.fromArray(ctx, packFrames(g.frames!, 3 * P.frames * P.height * P.width), vshape);
   }
-  const audio = Tensor.fromArray(ctx, mel, [B, 1, bands, frames]);
+  let audio: Tensor;
+  try {
+    audio = Tensor.fromArray(ctx, mel, [B, 1, bands, frames]);
+  } catch (e) {
+    video.dispose();
+    throw e;
+  }
   const out: TensorBatch = {
     video,
     audio,

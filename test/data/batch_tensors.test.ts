@@ -168,5 +168,7 @@ describe('ds.batch(): tensors', () => {
     const wrong = await datasets.fromManifest({ entries, baseUrl: repoUrl('test/fixtures/data/media/'), preset: { ...preset, audioFeatures: { ...feats, sampleRate: 24000 } } });
     await expect(wrong.batch([0])).rejects.toThrow(/sampleRate/);
     await expect(ds.batch([])).rejects.toThrow(InvalidArgumentError);
+    await expect(ds.batch([0], { specAugment: 'XX' as 'SM' })).rejects.toThrow(InvalidArgumentError);
+    await expect(ds.batch([0], { augment: true, specAugment: { W: 1, F: -1, mF: 1, T: 1, p: 1, mT: 1 } })).rejects.toThrow(/F must be/);
   });
 });
