@@ -1,11 +1,20 @@
 // Clips/s the AV-Digits pipeline delivers, per preset: cold (speech synthesised on the way) and warm
 // (every utterance already in the dataset's cache: the steady state once an epoch has touched the
-// split's speakers x digits), plus augmented batches (GPU kernels and the CPU reference). Then TuxAV
+// split's speakers x digits), plus augmented batches (batchArrays: GPU kernels and the CPU reference;
+// batch(): engine Tensors with the log-mel spectrogram). Then TuxAV
 // (cold = PNG + Ogg Vorbis decoded on the way, warm = cached) when tuxpaint-stamps-default is installed.
 //
 //   npm run build:ts && node bench/data/datasets.mjs [--items 100] [--batch 8]
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { datasets } from '../../build/tsc/src/index.js';
+// data + device modules directly: build/tsc/src/index.js pulls in src/worker/comlink.js, whose relative
+// path into node_modules does not resolve from build/tsc/.
+import { datasets } from '../../build/tsc/src/data/public.js';
+import { getDevice } from '../../build/tsc/src/gpu/device.js';
+import { AudioFrontend } from '../../build/tsc/src/dsp/frontend.js';
+
+// build/tsc/ has no build/wasm next to it: hand the frontend its bytes
+const frontend = await AudioFrontend.create({ wasm: readFileSync(new URL('../../build/wasm/sscl-dsp.simd.wasm', import.meta.url)) });
 
 const args = process.argv.slice(2);
 const opt = (k, d) => (args.includes(`--${k}`) ? Number(args[args.indexOf(`--${k}`) + 1]) : d);
@@ -26,15 +35,29 @@ for (const preset of ['tiny', 'paper']) {
   const batches = [];
   for (let k = 0; k + B <= n; k += B) batches.push(idx.slice(k, k + B));
   const rate = async (o) => {
-    await ds.batch(batches[0], o); // compile pipelines
+    await ds.batchArrays(batches[0], o); // compile pipelines
     const tt = performance.now();
-    for (const b of batches) await ds.batch(b, o);
+    for (const b of batches) await ds.batchArrays(b, o);
+    return (batches.length * B) / ((performance.now() - tt) / 1000);
+  };
+  // batch(): Tensors (video augmented on the GPU into the tensor, log-mel + SpecAugment uploaded), waited
+  // for on the queue, then disposed.
+  const device = await getDevice();
+  const tensorRate = async (o) => {
+    (await ds.batch(batches[0], o)).dispose();
+    const tt = performance.now();
+    for (const b of batches) {
+      const t = await ds.batch(b, o);
+      await device.gpu.queue.onSubmittedWorkDone();
+      t.dispose();
+    }
     return (batches.length * B) / ((performance.now() - tt) / 1000);
   };
   const gpu = await rate({ augment: true, seed: 1 });
   const cpu = await rate({ augment: true, seed: 1, augmentOn: 'cpu' });
-  rows.push({ preset, items: n, cold, warm, gpu, cpu });
-  console.log(`${preset}: cold ${cold.toFixed(1)} clips/s, warm ${warm.toFixed(1)} clips/s, augmented batches of ${B}: GPU ${gpu.toFixed(1)} clips/s, CPU ${cpu.toFixed(1)} clips/s`);
+  const tensors = await tensorRate({ augment: true, seed: 1, frontend });
+  rows.push({ preset, items: n, cold, warm, gpu, cpu, tensors });
+  console.log(`${preset}: cold ${cold.toFixed(1)} clips/s, warm ${warm.toFixed(1)} clips/s, augmented batches of ${B}: batchArrays GPU ${gpu.toFixed(1)} clips/s, CPU ${cpu.toFixed(1)} clips/s; batch() tensors ${tensors.toFixed(1)} clips/s`);
 }
 const tux = [];
 try {
@@ -53,8 +76,8 @@ try {
 } catch (e) {
   console.log(`tuxav skipped: ${e.message}`);
 }
-console.log(`\n| preset | items | get() cold | get() warm | batch+augment (GPU) | batch+augment (CPU ref) |\n|---|---|---|---|---|---|`);
-for (const r of rows) console.log(`| ${r.preset} | ${r.items} | ${r.cold.toFixed(1)} | ${r.warm.toFixed(1)} | ${r.gpu.toFixed(1)} | ${r.cpu.toFixed(1)} |`);
+console.log(`\n| preset | items | get() cold | get() warm | batchArrays+augment (GPU) | batchArrays+augment (CPU ref) | batch() tensors + log-mel + SpecAugment (GPU augment) |\n|---|---|---|---|---|---|---|`);
+for (const r of rows) console.log(`| ${r.preset} | ${r.items} | ${r.cold.toFixed(1)} | ${r.warm.toFixed(1)} | ${r.gpu.toFixed(1)} | ${r.cpu.toFixed(1)} | ${r.tensors.toFixed(1)} |`);
 if (tux.length) {
   console.log(`\n| TuxAV preset | items | get() cold | get() warm |\n|---|---|---|---|`);
   for (const r of tux) console.log(`| ${r.preset} | ${r.items} | ${r.cold.toFixed(1)} | ${r.warm.toFixed(1)} |`);

@@ -9,7 +9,7 @@
 import { InvalidArgumentError } from '../errors.ts';
 import { cropResizeFlip } from './augment/reference.ts';
 import { cropAudio, resample } from './audio.ts';
-import { makeBatch, type AvBatch, type AvItem, type BatchOptions } from './batch.ts';
+import { makeBatch, makeBatchArrays, type AvBatch, type TensorBatch, type AvItem, type BatchOptions } from './batch.ts';
 import { DatasetAssetError } from './errors.ts';
 import { readBytes, toUrl } from './io.ts';
 import { decodeImage } from './media/image.ts';
@@ -114,10 +114,29 @@ export class ManifestDataset {
     return a;
   }
 
-  /** Batch of entries; with `augment`, a random temporal shift, the visual augmentation and gain jitter. */
-  batch(indices: number[], options: BatchOptions = {}): Promise<AvBatch> {
-    return makeBatch((i, shift) => this.get(i, { shift }), indices, this.preset, options);
+  /**
+   * Items packed as a batch of engine Tensors ready for the encoders: `video` (B, 3, T, H, W), `audio`
+   * (B, 1, nMels, frames) log-mel (the preset's `audioFeatures`), optionally augmented (temporal shift,
+   * visual augmentation on the GPU or CPU, gain jitter, SpecAugment). Deterministic for (dataset seed,
+   * indices, options.seed). The caller owns the tensors: `batch.dispose()` when done.
+   *
+   * @example
+   * ```ts
+   * const b = await ds.batch([0, 1, 2, 3], { augment: true, seed: 7 });
+   * b.video.shape; // [4, 3, 8, 32, 32] (tiny)
+   * b.audio.shape; // [4, 1, 64, 64]
+   * b.dispose();
+   * ```
+   */
+  batch(indices: number[], options: BatchOptions = {}): Promise<TensorBatch> {
+    return makeBatch(this, (i, shift) => this.get(i, { shift }), indices, this.preset, options);
   }
+
+  /** The same batch as plain typed arrays: `video` (B, 3, T, H, W), `audio` (B, samples) waveforms; no spectrogram. */
+  batchArrays(indices: number[], options: BatchOptions = {}): Promise<AvBatch> {
+    return makeBatchArrays((i, shift) => this.get(i, { shift }), indices, this.preset, options);
+  }
+
 }
 
 function defaultBase(): string {

@@ -2,7 +2,7 @@
 // (no bare `resample`/`normalize`) so the other barrels can `export *` next to this one.
 export { datasets } from './datasets.ts';
 export { AvDigits, type AvDigitsOptions } from './avdigits/dataset.ts';
-export type { AvItem, AvBatch, BatchOptions } from './batch.ts';
+export type { AvItem, AvBatch, BatchOptions, TensorBatch } from './batch.ts';
 export { ManifestDataset, type ManifestEntry, type ManifestOptions } from './manifest.ts';
 export { type DecodedAudio } from './media/wav.ts';
 export { decodeOggVorbis } from './media/vorbis/index.ts';

@@ -175,18 +175,26 @@ function pearson(a: number[], b: number[]): number {
 describe('AV-Digits batches', () => {
   it('packs (B,3,T,H,W) and (B,samples); GPU augmentation matches the CPU reference; seeded', async () => {
     const ds = await make({ split: 'test', seed: 2, size: 20, preset: 'tiny' });
-    const plain = await ds.batch([3, 4, 5], { normalize: false });
+    const plain = await ds.batchArrays([3, 4, 5], { normalize: false });
     expect(plain.videoShape).toEqual([3, 3, 8, 32, 32]);
     expect(plain.audioShape).toEqual([3, 16000]);
     expect(Array.from(plain.labels!)).toEqual([ds.labelOf(3), ds.labelOf(4), ds.labelOf(5)]);
     expect(plain.video.subarray(3 * 8 * 32 * 32, 2 * 3 * 8 * 32 * 32)).toEqual((await ds.get(4)).video);
-    const cpu = await ds.batch([3, 4, 5], { augment: true, seed: 9, augmentOn: 'cpu' });
-    const gpu = await ds.batch([3, 4, 5], { augment: true, seed: 9 });
+    const cpu = await ds.batchArrays([3, 4, 5], { augment: true, seed: 9, augmentOn: 'cpu' });
+    const gpu = await ds.batchArrays([3, 4, 5], { augment: true, seed: 9 });
     expectAllClose(gpu.video, cpu.video, { atol: 2e-5, rtol: 2e-5, what: 'gpu vs cpu augmented batch' });
     expect(gpu.audio).toEqual(cpu.audio);
-    const other = await ds.batch([3, 4, 5], { augment: true, seed: 10, augmentOn: 'cpu' });
+    const other = await ds.batchArrays([3, 4, 5], { augment: true, seed: 10, augmentOn: 'cpu' });
     expect(fnv1a(other.video)).not.toBe(fnv1a(cpu.video));
     expect(fnv1a(other.audio)).not.toBe(fnv1a(cpu.audio));
+    // batch(): the same clips as engine Tensors, the tiny preset's 64 x 64 log-mel (test/data/batch_tensors.test.ts checks the values)
+    const t = await ds.batch([3, 4, 5], { augment: true, seed: 9 });
+    expect(t.video.shape).toEqual([3, 3, 8, 32, 32]);
+    expect(t.audio.shape).toEqual([3, 1, 64, 64]);
+    expect(await t.video.toArray()).toEqual(gpu.video);
+    expect(t.waveform).toEqual(gpu.audio);
+    expect(Array.from(t.labels!)).toEqual(Array.from(plain.labels!));
+    t.dispose();
   });
 });
 
@@ -199,7 +207,7 @@ describe('AV-Digits errors', () => {
     const ds = await make({ size: 5 });
     await expect(ds.get(5)).rejects.toThrow(InvalidArgumentError);
     await expect(ds.get(1.5)).rejects.toThrow(/index/);
-    await expect(ds.batch([])).rejects.toThrow(InvalidArgumentError);
+    await expect(ds.batchArrays([])).rejects.toThrow(InvalidArgumentError);
   });
   it('a missing package names what to install', async () => {
     const err = await datasets.avDigits({ size: 1, assets: { mnistUrl: '/no/such/dir/', espeakUrl: assets()?.espeakUrl } }).catch((e) => e);

@@ -52,10 +52,10 @@ describe('fromManifest', () => {
   it('entries with a base URL, batches', async () => {
     const frames = Array.from({ length: 12 }, (_, k) => `video/${String(k).padStart(4, '0')}.png`);
     const ds = await datasets.fromManifest({ entries: [{ frames, fps: 10, audio: 'video.wav', label: 1 }, { frames, fps: 10, audio: 'video.wav', label: 2 }], baseUrl: repoUrl('test/fixtures/data/media/'), preset });
-    const b = await ds.batch([1, 0], { normalize: false });
+    const b = await ds.batchArrays([1, 0], { normalize: false });
     expect(b.videoShape).toEqual([2, 3, 4, 6, 8]);
     expect(Array.from(b.labels!)).toEqual([2, 1]);
-    const aug = await ds.batch([0, 1], { augment: true, augmentOn: 'cpu', seed: 3 });
+    const aug = await ds.batchArrays([0, 1], { augment: true, augmentOn: 'cpu', seed: 3 });
     expect(aug.video).toHaveLength(2 * 3 * 4 * 6 * 8);
   });
   it('typed errors', async () => {

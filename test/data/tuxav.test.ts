@@ -59,7 +59,7 @@ describe('TuxAV', () => {
 
   it.skipIf(skip)('batches', async () => {
     const ds = await datasets.tuxAv({ split: 'test', preset: 'tiny' });
-    const b = await ds.batch([0, 1], { augment: true, augmentOn: 'cpu', seed: 1 });
+    const b = await ds.batchArrays([0, 1], { augment: true, augmentOn: 'cpu', seed: 1 });
     expect(b.videoShape).toEqual([2, 3, 8, 32, 32]);
     expect(b.labels).toHaveLength(2);
   });

@@ -1,11 +1,13 @@
 // Runs the clip augmentation on a raw GPUDevice: a small local dispatch helper (pipeline cache keyed by
 // kernel, one uniform buffer per dispatch, everything of a batch in one command encoder, one read-back).
-// TODO(engine): once src/tensor lands, take and return Tensors and reuse the engine's buffer pool and
-// pipeline cache instead of this helper.
+// augmentClipsGpuInto writes into an engine Tensor's buffer (batch()) with temporaries from the engine's
+// pool. TODO: describe the three kernels as engine KernelSpecs and record them in the engine's encoder.
 import { InvalidArgumentError, SelfTestError } from '../../errors.ts';
 import { COLOR_WGSL, FRAME_MEAN_WGSL, GEOMETRY_WGSL, MAX_COLOR_OPS, WG } from './augment.wgsl.ts';
 import type { ClipAugmentParams } from './clip.ts';
 import { checkClip, type ClipShape } from './reference.ts';
+import type { GpuContext } from '../../gpu/context.ts';
+import type { BufferPool } from '../../gpu/pool.ts';
 
 const KERNELS: Record<string, string> = { geometry: GEOMETRY_WGSL, 'frame-mean': FRAME_MEAN_WGSL, color: COLOR_WGSL };
 const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
@@ -35,12 +37,22 @@ function grid(n: number): [number, number] {
 
 class Encoder {
   readonly temps: GPUBuffer[] = [];
+  /** Storage buffers taken from `pool` (bound with their requested size, returned by destroy()). */
+  private readonly pooled: GPUBuffer[] = [];
+  private readonly sizes = new Map<GPUBuffer, number>();
   readonly enc: GPUCommandEncoder;
-  constructor(readonly gpu: GPUDevice, readonly pipes: Map<string, GPUComputePipeline>) {
+  constructor(readonly gpu: GPUDevice, readonly pipes: Map<string, GPUComputePipeline>, readonly pool?: BufferPool) {
     this.enc = gpu.createCommandEncoder({ label: 'sscl-data-augment' });
   }
   storage(bytes: number): GPUBuffer {
-    const b = this.gpu.createBuffer({ size: Math.max(16, Math.ceil(bytes / 4) * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    const size = Math.max(16, Math.ceil(bytes / 4) * 4);
+    if (this.pool) {
+      const b = this.pool.acquire(size);
+      this.pooled.push(b);
+      this.sizes.set(b, size);
+      return b;
+    }
+    const b = this.gpu.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
     this.temps.push(b);
     return b;
   }
@@ -52,15 +64,17 @@ class Encoder {
   }
   dispatch(key: string, buffers: GPUBuffer[], groups: [number, number]): void {
     const p = this.pipes.get(key)!;
-    const bind = this.gpu.createBindGroup({ layout: p.getBindGroupLayout(0), entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })) });
+    const bind = this.gpu.createBindGroup({ layout: p.getBindGroupLayout(0), entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer, size: this.sizes.get(buffer) } })) });
     const pass = this.enc.beginComputePass();
     pass.setPipeline(p);
     pass.setBindGroup(0, bind);
     pass.dispatchWorkgroups(groups[0], groups[1]);
     pass.end();
   }
+  /** Destroys the temporaries (after submit: WebGPU keeps them alive until submitted work is done). */
   destroy(): void {
     for (const b of this.temps) b.destroy();
+    for (const b of this.pooled) this.pool!.release(b);
   }
 }
 
@@ -113,55 +127,87 @@ function checkParams(s: ClipShape, p: ClipAugmentParams): void {
  * ```
  */
 export async function augmentClipsGpu(gpu: GPUDevice, clips: Float32Array[], s: ClipShape, params: ClipAugmentParams[]): Promise<Float32Array[]> {
-  if (clips.length !== params.length) throw new InvalidArgumentError(`augmentClipsGpu: ${clips.length} clips but ${params.length} param sets`);
-  clips.forEach((c, k) => {
-    checkClip(c, s, `augmentClipsGpu clip ${k}`);
-    checkParams(s, params[k]);
-  });
   const e = new Encoder(gpu, await ensurePipelines(gpu));
   try {
-    const outs: { buf: GPUBuffer; read: GPUBuffer; n: number }[] = [];
-    for (let k = 0; k < clips.length; k++) {
-      const p = params[k];
-      const [oh, ow] = p.size;
-      const src = e.storage(clips[k].byteLength);
-      gpu.queue.writeBuffer(src, 0, clips[k] as Float32Array<ArrayBuffer>);
-      const n = s.t * oh * ow; // pixels
-      const dst = e.storage(3 * n * 4);
-      e.dispatch('geometry', [src, dst, e.uniform(geometryUniform(s, p))], grid(3 * n));
-      // colour ops in runs: one pass per run; contrast opens a new run after a pass computing the frame means
-      const ops: [number, number][] = [];
-      if (p.jitter) for (const op of p.jitter.order) ops.push([op, [p.jitter.brightness, p.jitter.contrast, p.jitter.saturation, p.jitter.hue][op]]);
-      if (p.grayscale) ops.push([4, 0]);
-      if (p.normalize) ops.push([5, 0]);
-      const means = e.storage(s.t * 4);
-      let run: [number, number][] = [];
-      const flush = () => {
-        if (run.length) e.dispatch('color', [dst, means, e.uniform(colorUniform(n, oh * ow, s.t, run, p.normalize))], grid(n));
-        run = [];
-      };
-      for (const op of ops) {
-        if (op[0] === 1 || run.length === MAX_COLOR_OPS) {
-          flush();
-          if (op[0] === 1) e.dispatch('frame-mean', [dst, means, e.uniform(new Uint32Array([s.t, oh * ow]).buffer)], [s.t, 1]);
-        }
-        run.push(op);
-      }
-      flush();
-      const read = gpu.createBuffer({ size: 3 * n * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const outs = record(e, clips, s, params).map(({ buf, elems }) => {
+      const read = gpu.createBuffer({ size: elems * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
       e.temps.push(read);
-      e.enc.copyBufferToBuffer(dst, 0, read, 0, 3 * n * 4);
-      outs.push({ buf: dst, read, n: 3 * n });
-    }
+      e.enc.copyBufferToBuffer(buf, 0, read, 0, elems * 4);
+      return read;
+    });
     gpu.queue.submit([e.enc.finish()]);
     const result: Float32Array[] = [];
-    for (const o of outs) {
-      await o.read.mapAsync(GPUMapMode.READ);
-      result.push(new Float32Array(o.read.getMappedRange().slice(0)));
-      o.read.unmap();
+    for (const read of outs) {
+      await read.mapAsync(GPUMapMode.READ);
+      result.push(new Float32Array(read.getMappedRange().slice(0)));
+      read.unmap();
     }
     return result;
   } finally {
     e.destroy();
   }
+}
+
+/**
+ * @internal Augments clips on the GPU straight into `target` (clip k at element k * 3*T*oh*ow): no
+ * read-back. `ctx` is the engine context owning `target`: its pending work is submitted first, so queue
+ * order keeps every earlier reader of the (pooled, maybe reused) target buffer ahead of these writes.
+ * Temporaries come from the engine's pool and go back to it, so repeated batches allocate nothing new.
+ */
+export async function augmentClipsGpuInto(ctx: GpuContext, clips: Float32Array[], s: ClipShape, params: ClipAugmentParams[], target: GPUBuffer): Promise<void> {
+  const pipes = await ensurePipelines(ctx.gpu);
+  ctx.flush(); // before any writeBuffer into a pooled buffer that recorded (unsubmitted) work may still read
+  const e = new Encoder(ctx.gpu, pipes, ctx.pool);
+  try {
+    let off = 0;
+    for (const { buf, elems } of record(e, clips, s, params)) {
+      e.enc.copyBufferToBuffer(buf, 0, target, off * 4, elems * 4);
+      off += elems;
+    }
+    ctx.flush();
+    ctx.gpu.queue.submit([e.enc.finish()]);
+  } finally {
+    e.destroy();
+  }
+}
+
+/** Records the kernels of every clip; returns each clip's output buffer and element count. */
+function record(e: Encoder, clips: Float32Array[], s: ClipShape, params: ClipAugmentParams[]): { buf: GPUBuffer; elems: number }[] {
+  if (clips.length !== params.length) throw new InvalidArgumentError(`augmentClipsGpu: ${clips.length} clips but ${params.length} param sets`);
+  clips.forEach((c, k) => {
+    checkClip(c, s, `augmentClipsGpu clip ${k}`);
+    checkParams(s, params[k]);
+  });
+  const gpu = e.gpu;
+  const outs: { buf: GPUBuffer; elems: number }[] = [];
+  for (let k = 0; k < clips.length; k++) {
+    const p = params[k];
+    const [oh, ow] = p.size;
+    const src = e.storage(clips[k].byteLength);
+    gpu.queue.writeBuffer(src, 0, clips[k] as Float32Array<ArrayBuffer>);
+    const n = s.t * oh * ow; // pixels
+    const dst = e.storage(3 * n * 4);
+    e.dispatch('geometry', [src, dst, e.uniform(geometryUniform(s, p))], grid(3 * n));
+    // colour ops in runs: one pass per run; contrast opens a new run after a pass computing the frame means
+    const ops: [number, number][] = [];
+    if (p.jitter) for (const op of p.jitter.order) ops.push([op, [p.jitter.brightness, p.jitter.contrast, p.jitter.saturation, p.jitter.hue][op]]);
+    if (p.grayscale) ops.push([4, 0]);
+    if (p.normalize) ops.push([5, 0]);
+    const means = e.storage(s.t * 4);
+    let run: [number, number][] = [];
+    const flush = () => {
+      if (run.length) e.dispatch('color', [dst, means, e.uniform(colorUniform(n, oh * ow, s.t, run, p.normalize))], grid(n));
+      run = [];
+    };
+    for (const op of ops) {
+      if (op[0] === 1 || run.length === MAX_COLOR_OPS) {
+        flush();
+        if (op[0] === 1) e.dispatch('frame-mean', [dst, means, e.uniform(new Uint32Array([s.t, oh * ow]).buffer)], [s.t, 1]);
+      }
+      run.push(op);
+    }
+    flush();
+    outs.push({ buf: dst, elems: 3 * n });
+  }
+  return outs;
 }

@@ -3,7 +3,7 @@
 // ~130 languages x ~100 variants, random rate and pitch) over background noise. See docs/data.md.
 import { InvalidArgumentError } from '../../errors.ts';
 import { addBackgroundNoise, alignedAudioStart, dbToGain, mixInto, resample, rms } from '../audio.ts';
-import { makeBatch, type AvBatch, type AvItem, type BatchOptions } from '../batch.ts';
+import { makeBatch, makeBatchArrays, type AvBatch, type TensorBatch, type AvItem, type BatchOptions } from '../batch.ts';
 import { resolvePreset, type ClipPreset, type PresetName } from '../presets.ts';
 import { mixSeed, Rng } from '../rng.ts';
 import { loadMnist, splitRange, MNIST_SIZE, type MnistDigits } from './mnist.ts';
@@ -188,12 +188,28 @@ export class AvDigits {
   }
 
   /**
-   * Items packed as a batch, optionally augmented (visual: GPU kernels or the TS reference; audio: gain jitter;
-   * both: a random temporal shift). Deterministic for (dataset seed, indices, options.seed).
+   * Items packed as a batch of engine Tensors ready for the encoders: `video` (B, 3, T, H, W), `audio`
+   * (B, 1, nMels, frames) log-mel (the preset's `audioFeatures`), optionally augmented (temporal shift,
+   * visual augmentation on the GPU or CPU, gain jitter, SpecAugment). Deterministic for (dataset seed,
+   * indices, options.seed). The caller owns the tensors: `batch.dispose()` when done.
+   *
+   * @example
+   * ```ts
+   * const b = await ds.batch([0, 1, 2, 3], { augment: true, seed: 7 });
+   * b.video.shape; // [4, 3, 8, 32, 32] (tiny)
+   * b.audio.shape; // [4, 1, 64, 64]
+   * b.dispose();
+   * ```
    */
-  async batch(indices: number[], options: BatchOptions = {}): Promise<AvBatch> {
-    return makeBatch((i, shift) => this.get(i, { shift }), indices, this.preset, options);
+  batch(indices: number[], options: BatchOptions = {}): Promise<TensorBatch> {
+    return makeBatch(this, (i, shift) => this.get(i, { shift }), indices, this.preset, options);
   }
+
+  /** The same batch as plain typed arrays: `video` (B, 3, T, H, W), `audio` (B, samples) waveforms; no spectrogram. */
+  batchArrays(indices: number[], options: BatchOptions = {}): Promise<AvBatch> {
+    return makeBatchArrays((i, shift) => this.get(i, { shift }), indices, this.preset, options);
+  }
+
 }
 
 /** Loudness envelope of speech placed at world time `onset`: RMS over +-40 ms, normalised to peak 1. */

@@ -6,7 +6,7 @@ import { InvalidArgumentError } from '../../errors.ts';
 import { addBackgroundNoise, alignedAudioStart, dbToGain, mixInto, resample, rms } from '../audio.ts';
 import { renderBackground } from '../avdigits/render.ts';
 import { background } from '../avdigits/scene.ts';
-import { makeBatch, type AvBatch, type AvItem, type BatchOptions } from '../batch.ts';
+import { makeBatch, makeBatchArrays, type AvBatch, type TensorBatch, type AvItem, type BatchOptions } from '../batch.ts';
 import { readBytes } from '../io.ts';
 import { decodeImage } from '../media/image.ts';
 import { decodeOggVorbis } from '../media/vorbis/index.ts';
@@ -164,8 +164,27 @@ export class TuxAv {
     return item;
   }
 
-  /** Batch of items (see AvDigits.batch). */
-  batch(indices: number[], options: BatchOptions = {}): Promise<AvBatch> {
-    return makeBatch((i, shift) => this.get(i, { shift }), indices, this.preset, options);
+  /**
+   * Items packed as a batch of engine Tensors ready for the encoders: `video` (B, 3, T, H, W), `audio`
+   * (B, 1, nMels, frames) log-mel (the preset's `audioFeatures`), optionally augmented (temporal shift,
+   * visual augmentation on the GPU or CPU, gain jitter, SpecAugment). Deterministic for (dataset seed,
+   * indices, options.seed). The caller owns the tensors: `batch.dispose()` when done.
+   *
+   * @example
+   * ```ts
+   * const b = await ds.batch([0, 1, 2, 3], { augment: true, seed: 7 });
+   * b.video.shape; // [4, 3, 8, 32, 32] (tiny)
+   * b.audio.shape; // [4, 1, 64, 64]
+   * b.dispose();
+   * ```
+   */
+  batch(indices: number[], options: BatchOptions = {}): Promise<TensorBatch> {
+    return makeBatch(this, (i, shift) => this.get(i, { shift }), indices, this.preset, options);
   }
+
+  /** The same batch as plain typed arrays: `video` (B, 3, T, H, W), `audio` (B, samples) waveforms; no spectrogram. */
+  batchArrays(indices: number[], options: BatchOptions = {}): Promise<AvBatch> {
+    return makeBatchArrays((i, shift) => this.get(i, { shift }), indices, this.preset, options);
+  }
+
 }
