@@ -6,15 +6,21 @@
 //
 // Timing: one warm-up (compiles pipelines), then `iters` steps recorded back to back and one readback of the
 // last result (no readback inside the loop). The paper S3D forward is ~9 GFLOPs per clip: opt-in on
-// software adapters (--paper-s3d). onnxruntime-web is NOT in this run (see RESULTS.md).
+// software adapters (--paper-s3d). onnxruntime-web: the forward cases exported from the torch modules to
+// ONNX (opset 13) by torch_cpu.py, run with its WASM backend (CJS entry via createRequire: the ESM build
+// fails in Node 20 with 'Dynamic require of node:os'), 1 thread, same timing rule with awaited run()s.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const args = process.argv.slice(2);
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : null;
-const sscl = await import('../../build/tsc/src/index.js');
-const { createModel, getDevice, noGrad, Tensor, tidy } = sscl;
+// The modules, not index.js (which also loads the worker layer and its comlink import, not needed here).
+const { noGrad, Tensor, tidy } = await import('../../build/tsc/src/engine.js');
+const { getDevice } = await import('../../build/tsc/src/gpu/device.js');
+const { createModel } = await import('../../build/tsc/src/models/encoder.js');
 const device = await getDevice({ powerPreference: 'high-performance' });
 const adapter = device.adapter;
 console.log(`adapter: ${adapter?.description} (software: ${adapter?.isSoftware}); node ${process.version}; ${cpus().length} CPUs`);
@@ -53,7 +59,7 @@ for (const [arch, preset, B, mode, iters] of cases) {
   }
   await last.toArray();
   const s = (performance.now() - t0) / 1000;
-  const r = { arch, preset, B, mode, iters, seconds: s, clipsPerSec: (B * iters) / s };
+  const r = { arch, preset, B, mode, iters, seconds: s, clipsPerSec: (B * iters) / s, inputShape: m.spec.input };
   ours.push(r);
   console.log(`ours  ${arch.padEnd(15)} ${preset.padEnd(6)} B=${B} ${mode.padEnd(8)} ${r.clipsPerSec.toFixed(2)} clips/s (${iters} iters, ${s.toFixed(2)} s)`);
   last.dispose();
@@ -62,12 +68,34 @@ for (const [arch, preset, B, mode, iters] of cases) {
 }
 
 let torch = [];
+const onnxDir = mkdtempSync(join(tmpdir(), 'sscl-onnx-'));
 try {
-  const out = execFileSync('/usr/bin/python3', [new URL('./torch_cpu.py', import.meta.url).pathname, JSON.stringify(cases)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('/usr/bin/python3', [new URL('./torch_cpu.py', import.meta.url).pathname, JSON.stringify(cases), onnxDir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   torch = JSON.parse(out.trim().split('\n').pop());
   for (const r of torch) console.log(`torch ${r.arch.padEnd(15)} ${r.preset.padEnd(6)} B=${r.B} ${r.mode.padEnd(8)} ${r.clipsPerSec.toFixed(2)} clips/s (${r.iters} iters, ${r.seconds.toFixed(2)} s, ${r.threads} threads)`);
 } catch (e) {
   console.log(`PyTorch CPU reference failed: ${e.message}`);
 }
-if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), adapter, node: process.version, ours, torch }, null, 1));
+const ortRes = [];
+try {
+  const ort = createRequire(import.meta.url)('onnxruntime-web');
+  ort.env.wasm.numThreads = 1;
+  for (const [arch, preset, B, mode, iters] of cases) {
+    if (mode !== 'forward') continue;
+    const s = await ort.InferenceSession.create(join(onnxDir, `${arch}_${preset}_${B}.onnx`), { executionProviders: ['wasm'] });
+    const shape = [B, ...ours.find((r) => r.arch === arch && r.preset === preset).inputShape];
+    const x = new ort.Tensor('float32', Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i)), shape);
+    await s.run({ x });
+    const t0 = performance.now();
+    for (let i = 0; i < iters; i++) await s.run({ x });
+    const sec = (performance.now() - t0) / 1000;
+    const r = { arch, preset, B, mode, iters, seconds: sec, clipsPerSec: (B * iters) / sec, backend: 'wasm, 1 thread', version: ort.env.versions?.web };
+    ortRes.push(r);
+    console.log(`ort   ${arch.padEnd(15)} ${preset.padEnd(6)} B=${B} ${mode.padEnd(8)} ${r.clipsPerSec.toFixed(2)} clips/s (${iters} iters, ${sec.toFixed(2)} s, onnxruntime-web ${r.version} wasm)`);
+    await s.release();
+  }
+} catch (e) {
+  console.log(`onnxruntime-web failed: ${e.message}`);
+}
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), adapter, node: process.version, ours, torch, ort: ortRes }, null, 1));
 process.exit(0);
