@@ -1,7 +1,7 @@
 // Paper S3D (7.9 M trunk parameters, ~9 GFLOPs per 16x112x112 clip) in eval mode on the GPU vs torchvision
 // float32 (test/fixtures/models/s3d_paper_eval.bin from models_forward.py, 'test' init seed 42, input stream 0):
 // trunk (1, 1024, 2, 3, 3) and the embedding (adaptive pool + head) within 1e-3 of peak.
-// Skipped in Chromium: one 9-GFLOP pass takes ~30-90 s on lavapipe here (Node, Deno; logged below), and
+// Skipped in Chromium: one 9-GFLOP pass takes 10-90 s on lavapipe here (Node, Deno; logged below), and
 // SwiftShader (~1.5 GFLOP/s) is several times slower, beyond the CI budget for one test. Node and Deno run it.
 import { describe, expect, it } from 'vitest';
 import { detectRuntime } from '../../src/runtime.ts';

@@ -9,7 +9,7 @@
 // Later steps drift from torch's float64 trajectory (measured: 0.2% at step 1, 3% at step 2): tiny S3D's
 // train-mode BN over 4-8 values per channel amplifies float32 rounding (see test/models/encoders.test.ts),
 // so only step 0 is compared value-for-value; the claim checked afterwards is the recipe's outcome.
-// Skipped in Chromium: in Node (lavapipe) the run takes ~2 min on the 2-core CI machine, and SwiftShader is
+// Skipped in Chromium: in Node (lavapipe) the run takes 32-132 s on the 2-core machine (Deno 139 s), and SwiftShader is
 // several times slower than lavapipe (docs/models.md); Node and Deno run it.
 import { describe, expect, it } from 'vitest';
 import { detectRuntime } from '../../src/runtime.ts';
