@@ -14,10 +14,12 @@ import { writeFileSync } from 'node:fs';
 const args = process.argv.slice(2);
 const iters = args.includes('--iters') ? Number(args[args.indexOf('--iters') + 1]) : 5;
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : null;
-const enginePath = process.env.SSCL_ENGINE ?? '../../build/tsc/src/index.js';
-const sscl = await import(enginePath);
-const { contextFor } = await import(enginePath.replace(/index\.js$/, 'gpu/context.js'));
-const { getDevice, Tensor, F, tidy, contrastive } = sscl;
+// The modules, not src/index.js: the tsc build's index also pulls the worker (comlink), which only resolves from dist/.
+const src = process.env.SSCL_SRC ?? '../../build/tsc/src/';
+const { Tensor, F, tidy } = await import(src + 'engine.js');
+const { contrastive } = await import(src + 'train/public.js');
+const { getDevice } = await import(src + 'gpu/device.js');
+const { contextFor } = await import(src + 'gpu/context.js');
 
 const require = createRequire(import.meta.url);
 const dawn = require('webgpu');
@@ -32,6 +34,7 @@ console.log(`adapter: ${adapter?.vendor} ${adapter?.architecture} ${adapter?.dev
 const tfGpu = dawn.create([]);
 Object.defineProperty(globalThis, 'navigator', { value: { gpu: tfGpu, userAgent: 'node' }, configurable: true });
 const tf = require('@tensorflow/tfjs-core');
+require('@tensorflow/tfjs'); // registers the gradient functions on the same tfjs-core (tf.grads needs them)
 require('@tensorflow/tfjs-backend-webgpu');
 await tf.setBackend('webgpu');
 await tf.ready();
@@ -101,7 +104,7 @@ const lossFn = (qq, kk) => {
 };
 const gradsTf = tf.grads(lossFn);
 const lossTf = (await lossFn(tq, tk).data())[0];
-results.tfMs = await timeTf(() => gradsTf([tq, tk]), iters);
+results.tfMs = args.includes('--no-tf') ? NaN : await timeTf(() => gradsTf([tq, tk]), iters); // --no-tf: ours only (tuning)
 
 // the engine's matmul on the same product, and at 1024^3
 const nKD = Tensor.fromArray(device, unitRows(D, K, 3), [D, K]); // (D, K): same sizes as q @ n^T

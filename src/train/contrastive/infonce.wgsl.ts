@@ -85,7 +85,13 @@ fn main(@builtin(local_invocation_index) t: u32) {
  */
 export function fusedWgsl(D: number): string {
   const DV = D / vecWidth(D);
-  const PPT = Math.ceil((QB * DV) / TILE);
+  // Weighted-sum layout. Column-owner (when DV divides TILE and the TILE / DV query groups divide QB, e.g.
+  // D = 128 as vec4): thread t owns vector dv = t % DV for RPT queries, so each negative vector is loaded
+  // once per tile and used RPT times. Otherwise element-owner: thread t owns elements t + i TILE of the
+  // (QB, DV) block (one load per FMA).
+  const colOwner = TILE % DV === 0 && QB % (TILE / DV) === 0;
+  const RPT = colOwner ? QB / (TILE / DV) : 0;
+  const PPT = colOwner ? RPT : Math.ceil((QB * DV) / TILE);
   return header(D) + /* wgsl */ `
 @group(0) @binding(0) var<storage, read> q: array<VT>;              // (B, DV)
 @group(0) @binding(1) var<storage, read> neg: array<VT>;            // (K, DV)
@@ -142,6 +148,16 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
       for (var c = 0u; c < cols; c++) { sum += lt[t * TILE + c]; }
       ss[t] = ss[t] * sc[t] + sum;
     }
+${colOwner ? /* wgsl */ `
+    {
+      let dv = t % DV;
+      let r0 = (t / DV) * PPT;
+      for (var i = 0u; i < PPT; i++) { acc[i] *= sc[r0 + i]; }
+      for (var c = 0u; c < cols; c++) {
+        let n = neg[(j0 + c) * DV + dv];
+        for (var i = 0u; i < PPT; i++) { acc[i] += lt[(r0 + i) * TILE + c] * n; }
+      }
+    }` : /* wgsl */ `
     for (var i = 0u; i < PPT; i++) {
       let e = t + i * TILE;
       if (e < QB * DV) {
@@ -151,7 +167,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
         for (var c = 0u; c < cols; c++) { a += lt[r * TILE + c] * neg[(j0 + c) * DV + dv]; }
         acc[i] = a;
       }
-    }
+    }`}
     workgroupBarrier();
   }
   if (t < QB && b0 + t < p.B) {
@@ -160,9 +176,11 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
     part[o + 1u] = ss[t];
   }
   for (var i = 0u; i < PPT; i++) {
-    let e = t + i * TILE;
+${colOwner ? /* wgsl */ `    let r = (t / DV) * PPT + i;
+    let dv = t % DV;
+    if (b0 + r < p.B) { partA[((b0 + r) * p.nChunks + chunk) * DV + dv] = acc[i]; }` : /* wgsl */ `    let e = t + i * TILE;
     let r = e / DV;
-    if (e < QB * DV && b0 + r < p.B) { partA[((b0 + r) * p.nChunks + chunk) * DV + e % DV] = acc[i]; }
+    if (e < QB * DV && b0 + r < p.B) { partA[((b0 + r) * p.nChunks + chunk) * DV + e % DV] = acc[i]; }`}
   }
 }`;
 }
