@@ -81,7 +81,8 @@ async function timeTf(fn, n) {
   return (performance.now() - t0) / n;
 }
 
-const B = 128, K = 16384, D = 128, tau = 0.07;
+const B = 128, D = 128, tau = 0.07;
+const K = args.includes("--K") ? Number(args[args.indexOf("--K") + 1]) : 16384; // --K: other queue sizes (scaling checks)
 const flops = 4 * B * K * D;
 const qa = unitRows(B, D, 1), ka = unitRows(B, D, 2), na = unitRows(K, D, 3);
 const results = { date: new Date().toISOString(), adapter, tfjs: tf.version_core, node: process.version, iters, B, K, D, tau, gflop: flops / 1e9 };
@@ -126,7 +127,7 @@ results.lossOurs = lossOurs;
 results.lossTf = lossTf;
 console.log(`loss: ours ${lossOurs.toFixed(6)}, tfjs ${lossTf.toFixed(6)}`);
 console.log(`fused infoNCE fwd+bwd   ours ${results.oursMs.toFixed(2)} ms (${results.oursGflops.toFixed(1)} GFLOP/s) | tfjs unfused ${results.tfMs.toFixed(2)} ms (${results.tfGflops.toFixed(1)} GFLOP/s) | x${results.speedupVsTf.toFixed(2)}`);
-console.log(`engine F.matmul (128x128)@(128x16384): ${results.matmulSameMs.toFixed(2)} ms (${results.matmulSameGflops.toFixed(1)} GFLOP/s): fused at ${(100 * results.fractionOfMatmulSame).toFixed(0)}%`);
+console.log(`engine F.matmul (${B}x${D})@(${D}x${K}): ${results.matmulSameMs.toFixed(2)} ms (${results.matmulSameGflops.toFixed(1)} GFLOP/s): fused at ${(100 * results.fractionOfMatmulSame).toFixed(0)}%`);
 console.log(`engine F.matmul 1024^3: ${results.matmul1024Ms.toFixed(2)} ms (${results.matmul1024Gflops.toFixed(1)} GFLOP/s): fused at ${(100 * results.fractionOfMatmul1024).toFixed(0)}%`);
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 2));
 for (const t of [q, k, n, nKD, qNoGrad, a1, b1]) t.dispose();

@@ -89,8 +89,8 @@ export function infoNCE(q: Tensor, kPos: Tensor, negatives: Negatives, opts: Inf
     },
   }));
   const bufs: InfoNCEBuffers = { q: q.buffer, kPos: kPos.buffer, negatives: bank ? q.buffer : (negatives as Tensor).buffer, loss: lossAll.buffer, dq: dq.buffer, dk: dk.buffer, lse: lse.buffer, partStats: partStats.buffer, partDq: partDq.buffer };
-  const o = { B, K, D, tau };
-  ctx.record((enc) => [bank ? encodeInfoNCEBank(ctx.gpu, enc, bufs, { sel: bank.sel, bank: bank.bank.buffers, rowsPerBuffer: bank.bank.rowsPerBuffer }, o) : encodeInfoNCE(ctx.gpu, enc, bufs, o)]);
+  const o = { B, K, D, tau, cachedUniforms: true }; // shared uniform buffer: not destroyed here
+  ctx.record((enc) => void (bank ? encodeInfoNCEBank(ctx.gpu, enc, bufs, { sel: bank.sel, bank: bank.bank.buffers, rowsPerBuffer: bank.bank.rowsPerBuffer }, o) : encodeInfoNCE(ctx.gpu, enc, bufs, o)));
   ctx.copy(lossAll.buffer, out.buffer, 4);
   for (const t of [lossAll, lse, partStats, partDq]) t.dispose(); // pooled: reuse is ordered after this batch's reads
   if (!out.node) {
