@@ -6,13 +6,14 @@
 // the (B, K+1) logits are never materialised.
 import { InvalidArgumentError } from '../../errors.ts';
 import type { Device } from '../../gpu/device.ts';
-import { CHUNK, QB, TILE, dqOnlineWgsl, fusedWgsl, rowsWgsl } from './infonce.wgsl.ts';
+import { CHUNK, QB, TILE, dqOnlineWgsl, fusedWgsl, meanWgsl, rowsWgsl } from './infonce.wgsl.ts';
 import { fusedBankWgsl } from './infonce_bank.wgsl.ts';
 
 interface Pipelines {
   fused: GPUComputePipeline;
   dqOnline: GPUComputePipeline;
   rows: GPUComputePipeline;
+  mean: GPUComputePipeline;
 }
 const cache = new WeakMap<GPUDevice, Map<number, Pipelines>>();
 const bankCache = new WeakMap<GPUDevice, Map<number, GPUComputePipeline>>();
@@ -34,7 +35,7 @@ function pipelines(gpu: GPUDevice, D: number): Pipelines {
   let p = byD.get(D);
   if (!p) {
     const make = (code: string): GPUComputePipeline => gpu.createComputePipeline({ layout: 'auto', compute: { module: gpu.createShaderModule({ code }), entryPoint: 'main' } });
-    p = { fused: make(fusedWgsl(D)), dqOnline: make(dqOnlineWgsl(D)), rows: make(rowsWgsl(D)) };
+    p = { fused: make(fusedWgsl(D)), dqOnline: make(dqOnlineWgsl(D)), rows: make(rowsWgsl(D)), mean: make(meanWgsl(D)) };
     byD.set(D, p);
   }
   return p;
@@ -133,8 +134,9 @@ function encodePasses(gpu: GPUDevice, enc: GPUCommandEncoder, bufs: InfoNCEBuffe
   } else {
     run(p.fused, [bufs.q, bufs.negatives, bufs.partStats, bufs.partDq, ub], Math.ceil(B / QB), nChunks);
   }
-  run(p.rows, [bufs.q, bufs.kPos, bufs.partStats, bufs.lse, bufs.dk, bufs.loss, ub], 1);
-  run(p.dqOnline, [bufs.q, bufs.kPos, bufs.lse, bufs.partStats, bufs.partDq, bufs.dq, ub], Math.ceil((B * D) / 64));
+  run(p.rows, [bufs.q, bufs.kPos, bufs.partStats, bufs.lse, bufs.dk, bufs.loss, ub], B);
+  run(p.mean, [bufs.loss, ub], 1);
+  run(p.dqOnline, [bufs.loss, bufs.kPos, bufs.lse, bufs.partStats, bufs.partDq, bufs.dq, ub], Math.ceil((B * D) / 64));
   pass.end();
   return ub;
 }
