@@ -3,7 +3,7 @@
 // not a multiple of B, memory-bank update + renorm and sampling vs the fixture, momentumUpdate on nn modules
 // (parameters averaged, BN buffers copied) vs MoCo's update, and the checkpoint round trip.
 import { describe, expect, it } from 'vitest';
-import { contrastive, getDevice, nn, noGrad, Tensor, F } from '../../../src/index.ts';
+import { contrastive, getDevice, nn, noGrad, optim, Tensor, F } from '../../../src/index.ts';
 import { InvalidArgumentError, ShapeError } from '../../../src/errors.ts';
 import { contextOf } from '../../../src/tensor/tensor.ts';
 import { normalArray64, uniformArray } from '../../../src/models/rng.ts';
@@ -202,5 +202,48 @@ describe('contrastive.saveState / loadState', () => {
     const q3 = contrastive.createQueue(dev, { size: 11, dim: 3, seed: 9 });
     expect(() => contrastive.loadState({ queue: q3 }, bytes)).toThrow(/queue.keys/);
     for (const x of [q1, q2, q3, b1, b2]) x.dispose();
+  });
+});
+
+describe('a MoCo step composed from the public API', () => {
+  it('query/key Linear encoders: loss vs the float64 reference, one submit for forward + backward + SGD step, then momentum + enqueue', async () => {
+    const dev = await getDevice();
+    const ctx = contextOf(dev);
+    const B = 6, Din = 5, D = 4, K = 11, tau = 0.2, m = 0.9, lr = 0.5;
+    const encQ = new nn.Linear(dev, Din, D, { seed: 1 }), encK = new nn.Linear(dev, Din, D, { seed: 2 });
+    contrastive.momentumUpdate(encK, encQ, 0); // MoCo initialises the key encoder as a copy
+    const queue = contrastive.createQueue(dev, { size: K, dim: D, seed: 5 });
+    const xa = Float32Array.from(normalArray64(B * Din, { seed: 9, stream: 0 })), xb = Float32Array.from(normalArray64(B * Din, { seed: 9, stream: 1 }));
+    const x = Tensor.fromArray(dev, xa, [B, Din]), xAug = Tensor.fromArray(dev, xb, [B, Din]);
+    const [W, bias, keys0] = [await encQ.weight.toArray(), await encQ.bias!.toArray(), await queue.read()];
+    const opt = new optim.SGD(encQ.parameters(), { lr });
+    ctx.flush();
+    const s0 = ctx.submits;
+    const q = F.normalize(encQ.forward(x), { dim: 1 });
+    const k = noGrad(() => F.normalize(encK.forward(xAug), { dim: 1 }));
+    const loss = contrastive.infoNCE(q, k, queue.keys, { tau });
+    loss.backward();
+    opt.step();
+    expect(ctx.submits - s0).toBe(1); // forward, backward and the SGD update: one submission
+    contrastive.momentumUpdate(encK, encQ, m);
+    queue.enqueue(k);
+    // float64 reference of the forward (both encoders start equal)
+    const feats = (xs: Float32Array): Float64Array => {
+      const f = new Float64Array(B * D);
+      for (let i = 0; i < B; i++) for (let o = 0; o < D; o++) {
+        let v = bias[o];
+        for (let j = 0; j < Din; j++) v += xs[i * Din + j] * W[o * Din + j];
+        f[i * D + o] = v;
+      }
+      return l2NormalizeRows(f, D);
+    };
+    const ref = infoNCEReference(feats(xa), feats(xb), keys0, { B, D, tau });
+    expect(Math.abs((await loss.item()) - ref.loss) / ref.loss).toBeLessThan(1e-5);
+    // key encoder = m * old (= query's old) + (1 - m) * query's new; the queue's rows 0..B-1 are k
+    const [Wq, Wk] = [await encQ.weight.toArray(), await encK.weight.toArray()];
+    expectAllClose(Wk, Array.from(W, (w, i) => m * w + (1 - m) * Wq[i]), { atol: 1e-7, rtol: 1e-6, what: 'key weight' });
+    expect(Wq.some((w, i) => w !== W[i])).toBe(true);
+    expect(Array.from((await queue.read()).subarray(0, B * D))).toEqual(Array.from(await k.toArray()));
+    expect(queue.ptr).toBe(B);
   });
 });
