@@ -10,3 +10,4 @@ export * from './engine.ts';
 export * from './data/public.ts';
 export * from './models/public.ts';
 export * from './worker/public.ts';
+export * from './train/public.ts';

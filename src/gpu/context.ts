@@ -183,6 +183,22 @@ export class GpuContext {
   }
 
   /**
+   * Hands the open command encoder (outside any compute pass) to `fn`, for kernels that manage their own
+   * pipelines and bind groups (the contrastive core's raw kernels) so they still join this stream and its
+   * single submit. `fn` may return buffers to destroy once the batch is submitted.
+   */
+  record(fn: (enc: GPUCommandEncoder) => GPUBuffer[] | void): void {
+    const temp = fn(this.closePass());
+    if (temp && temp.length) this.afterSubmit.push(() => temp.forEach((b) => b.destroy()));
+  }
+
+  /** Destroys `buf` now when nothing is recorded, else once the pending batch is submitted. */
+  destroyAfterSubmit(buf: GPUBuffer): void {
+    if (this.encoder) this.afterSubmit.push(() => buf.destroy());
+    else buf.destroy();
+  }
+
+  /**
    * Uploads data into `dst` in stream order: directly with writeBuffer when nothing is pending (the
    * queue runs it after all submitted work), through a staging copy when recorded work may still read
    * the (pooled, reused) destination.

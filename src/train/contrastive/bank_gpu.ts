@@ -67,7 +67,7 @@ function upload(gpu: GPUDevice, data: ArrayBufferView<ArrayBuffer>, usage = stor
   return b;
 }
 
-function checkIndices(indices: ArrayLike<number>, N: number): Uint32Array<ArrayBuffer> {
+export function checkIndices(indices: ArrayLike<number>, N: number): Uint32Array<ArrayBuffer> {
   const seen = new Set<number>();
   const out = new Uint32Array(indices.length);
   for (let i = 0; i < indices.length; i++) {
@@ -105,6 +105,14 @@ export class GpuMemoryBank {
   private constructor(private readonly device: Device, readonly size: number, readonly dim: number, readonly momentum: number, readonly rowsPerBuffer: number) {}
 
   static async create(device: Device, o: GpuMemoryBankOptions): Promise<GpuMemoryBank> {
+    const enc = device.gpu.createCommandEncoder();
+    const { bank, temp } = GpuMemoryBank.encodeCreate(device, enc, o);
+    await submitAndFree(device.gpu, enc, temp);
+    return bank;
+  }
+
+  /** Allocates the buffers and records their initialisation into `enc`; free `temp` after the submit. */
+  static encodeCreate(device: Device, enc: GPUCommandEncoder, o: GpuMemoryBankOptions): { bank: GpuMemoryBank; temp: GPUBuffer[] } {
     if (!Number.isInteger(o.size) || o.size < 2 || !Number.isInteger(o.dim) || o.dim < 1) throw new InvalidArgumentError(`memory bank: size must be an integer >= 2 and dim >= 1, got ${o.size}, ${o.dim}`);
     if (o.size - 1 >= 2 ** 21 || o.size * o.dim > 2 ** 32) throw new InvalidArgumentError(`memory bank: N = ${o.size} x D = ${o.dim} is past the sampler's exact range (N <= 2^21, N*D < 2^32)`);
     if (!(o.momentum >= 0 && o.momentum <= 1)) throw new InvalidArgumentError(`memory bank: momentum must be in [0, 1], got ${o.momentum}`);
@@ -112,7 +120,6 @@ export class GpuMemoryBank {
     const rowsPerBuffer = Math.min(o.maxRowsPerBuffer ?? maxRows, maxRows, o.size);
     const bank = new GpuMemoryBank(device, o.size, o.dim, o.momentum, rowsPerBuffer);
     const gpu = device.gpu;
-    const enc = gpu.createCommandEncoder();
     const temp: GPUBuffer[] = [];
     const key = streamKey(o.seed, o.stream ?? 0);
     const stdv = 1 / Math.sqrt(o.dim / 3);
@@ -122,8 +129,7 @@ export class GpuMemoryBank {
       bank.buffers.push(b);
       temp.push(dispatch(gpu, enc, BANK_INIT_WGSL, [b], pack([['u', key], ['u', o.dim], ['u', base], ['u', rows], ['f', stdv]]), Math.ceil((rows * o.dim) / 64)));
     }
-    await submitAndFree(gpu, enc, temp);
-    return bank;
+    return { bank, temp };
   }
 
   private eachBuffer(fn: (b: GPUBuffer, base: number, rows: number) => GPUBuffer): GPUBuffer[] {
@@ -137,8 +143,18 @@ export class GpuMemoryBank {
     const gpu = this.device.gpu;
     const ib = upload(gpu, idx), fb = upload(gpu, feats);
     const enc = gpu.createCommandEncoder();
-    const temp = this.eachBuffer((b, base, rows) => dispatch(gpu, enc, BANK_UPDATE_WGSL, [b, ib, fb], pack([['u', this.dim], ['u', base], ['u', rows], ['f', this.momentum]]), idx.length));
+    const temp = this.encodeUpdate(enc, ib, fb, idx.length);
     await submitAndFree(gpu, enc, [...temp, ib, fb]);
+  }
+
+  /** Records the update of `B` rows (indices `ib` (B) u32, already checked; feats `fb` (B, D)). Returns uniform buffers to free after the submit. */
+  encodeUpdate(enc: GPUCommandEncoder, ib: GPUBuffer, fb: GPUBuffer, B: number): GPUBuffer[] {
+    return this.eachBuffer((b, base, rows) => dispatch(this.device.gpu, enc, BANK_UPDATE_WGSL, [b, ib, fb], pack([['u', this.dim], ['u', base], ['u', rows], ['f', this.momentum]]), B));
+  }
+
+  /** Records the sampler: `out` (B, K) u32 from indices `ib` (B). Returns the uniform buffer to free after the submit. */
+  encodeSample(enc: GPUCommandEncoder, ib: GPUBuffer, out: GPUBuffer, B: number, K: number, o: { seed: number; stream?: number }): GPUBuffer {
+    return dispatch(this.device.gpu, enc, BANK_SAMPLE_WGSL, [ib, out], pack([['u', streamKey(o.seed, o.stream ?? 0)], ['u', K], ['u', this.size], ['u', B * K]]), Math.ceil((B * K) / 64));
   }
 
   /** K negative indices per sample, never the sample itself: (B, K) u32, bit-identical to MemoryBankReference.sampleIndices. Caller destroys the buffer. */
@@ -149,8 +165,7 @@ export class GpuMemoryBank {
     const ib = upload(gpu, idx);
     const out = gpu.createBuffer({ size: Math.max(16, idx.length * K * 4), usage: storage() });
     const enc = gpu.createCommandEncoder();
-    const total = idx.length * K;
-    const ub = dispatch(gpu, enc, BANK_SAMPLE_WGSL, [ib, out], pack([['u', streamKey(o.seed, o.stream ?? 0)], ['u', K], ['u', this.size], ['u', total]]), Math.ceil(total / 64));
+    const ub = this.encodeSample(enc, ib, out, idx.length, K, o);
     await submitAndFree(gpu, enc, [ub, ib]);
     return out;
   }
@@ -245,6 +260,12 @@ export class GpuQueue {
  * MoCo's key-encoder update k = m k + (1 - m) q over pairs of float32 buffers (`n` floats each), one
  * dispatch per pair in one submission; with the engine's parameters in one arena it is one dispatch.
  */
+/** Records MoCo's update for the pairs into `enc`; returns the uniform buffers to free after the submit. */
+export function encodeMomentumUpdate(gpu: GPUDevice, enc: GPUCommandEncoder, pairs: { key: GPUBuffer; query: GPUBuffer; n: number }[], m: number): GPUBuffer[] {
+  if (!(m >= 0 && m <= 1)) throw new InvalidArgumentError(`momentum must be in [0, 1], got ${m}`);
+  return pairs.map((p) => dispatch(gpu, enc, MOMENTUM_WGSL, [p.key, p.query], pack([['u', p.n], ['f', m]]), Math.ceil(p.n / 64)));
+}
+
 export async function momentumUpdateGpu(device: Device, pairs: { key: GPUBuffer; query: GPUBuffer; n: number }[], m: number): Promise<void> {
   if (!(m >= 0 && m <= 1)) throw new InvalidArgumentError(`momentum must be in [0, 1], got ${m}`);
   const gpu = device.gpu;

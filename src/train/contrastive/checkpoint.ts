@@ -5,11 +5,28 @@
 // prefix. Restoring writes the values back into existing GPU objects of the same shape.
 import { InvalidArgumentError, SafetensorsError } from '../../errors.ts';
 import { parseSafetensors, serializeSafetensors, type SafetensorsInput } from '../../models/safetensors.ts';
-import type { GpuMemoryBank, GpuQueue } from './bank_gpu.ts';
+
+/** What a checkpoint needs of a queue: GpuQueue, or the public Queue (contrastive.createQueue). */
+export interface QueueLike {
+  readonly size: number;
+  readonly dim: number;
+  ptr: number;
+  read(): Promise<Float32Array>;
+  write(keys: Float32Array<ArrayBuffer>): void;
+}
+
+/** What a checkpoint needs of a memory bank: GpuMemoryBank, or the public MemoryBank. */
+export interface BankLike {
+  readonly size: number;
+  readonly dim: number;
+  readonly momentum: number;
+  read(): Promise<Float32Array>;
+  write(values: Float32Array<ArrayBuffer>): void;
+}
 
 export interface ContrastiveState {
-  queue?: GpuQueue;
-  banks?: Record<string, GpuMemoryBank>;
+  queue?: QueueLike;
+  banks?: Record<string, BankLike>;
 }
 
 const NAME = /^[A-Za-z0-9_]+$/;

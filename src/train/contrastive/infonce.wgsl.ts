@@ -31,7 +31,10 @@ fn vdot(a: VT, b: VT) -> f32 { return ${V === 4 ? 'dot(a, b)' : 'a * b'}; }
 `;
 };
 
-/** Per query: lse, loss term, dk; then the mean loss. One workgroup of 64 threads. */
+/**
+ * Per query b (one workgroup each, grid B; 64 threads reduce in parallel, so the pass is not a serial
+ * chain of B (D + nChunks) loads): lse, loss term, dk. The mean is `meanWgsl`.
+ */
 export function rowsWgsl(D: number): string {
   return header(D) + /* wgsl */ `
 @group(0) @binding(0) var<storage, read> q: array<f32>;           // (B, D)
@@ -43,28 +46,62 @@ export function rowsWgsl(D: number): string {
 @group(0) @binding(6) var<uniform> p: P;
 var<workgroup> acc: array<f32, ${TILE}>;
 
+fn reduceSum(t: u32) {
+  for (var w = TILE / 2u; w > 0u; w >>= 1u) {
+    if (t < w) { acc[t] += acc[t + w]; }
+    workgroupBarrier();
+  }
+}
+
+@compute @workgroup_size(${TILE})
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+  let b = wg.x;
+  var dot = 0.0;
+  for (var d = t; d < D; d += TILE) { dot += q[b * D + d] * k[b * D + d]; }
+  acc[t] = dot;
+  workgroupBarrier();
+  reduceSum(t);
+  let l0 = acc[0] * p.invTau;
+  workgroupBarrier();
+  var mx = l0;
+  for (var c = t; c < p.nChunks; c += TILE) { mx = max(mx, part[(b * p.nChunks + c) * 2u]); }
+  acc[t] = mx;
+  workgroupBarrier();
+  for (var w = TILE / 2u; w > 0u; w >>= 1u) {
+    if (t < w) { acc[t] = max(acc[t], acc[t + w]); }
+    workgroupBarrier();
+  }
+  let mm = acc[0];
+  workgroupBarrier();
+  var ss = select(0.0, exp(l0 - mm), t == 0u);
+  for (var c = t; c < p.nChunks; c += TILE) {
+    let o = (b * p.nChunks + c) * 2u;
+    ss += part[o + 1u] * exp(part[o] - mm);
+  }
+  acc[t] = ss;
+  workgroupBarrier();
+  reduceSum(t);
+  let z = mm + log(acc[0]);
+  if (t == 0u) {
+    lse[b] = z;
+    loss[1u + b] = z - l0;
+  }
+  let g0 = (exp(l0 - z) - 1.0) * p.invTau * p.gradScale / f32(p.B);
+  for (var d = t; d < D; d += TILE) { dk[b * D + d] = g0 * q[b * D + d]; }
+}`;
+}
+
+/** loss[0] = mean of the B row terms (one workgroup, fixed-order tree: deterministic). */
+export function meanWgsl(D: number): string {
+  return header(D) + /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> loss: array<f32>;  // (1 + B)
+@group(0) @binding(1) var<uniform> p: P;
+var<workgroup> acc: array<f32, ${TILE}>;
+
 @compute @workgroup_size(${TILE})
 fn main(@builtin(local_invocation_index) t: u32) {
   var mine = 0.0;
-  for (var b = t; b < p.B; b += TILE) {
-    var l0 = 0.0;
-    for (var d = 0u; d < D; d++) { l0 += q[b * D + d] * k[b * D + d]; }
-    l0 *= p.invTau;
-    var mm = l0;
-    for (var c = 0u; c < p.nChunks; c++) { mm = max(mm, part[(b * p.nChunks + c) * 2u]); }
-    var ss = exp(l0 - mm);
-    for (var c = 0u; c < p.nChunks; c++) {
-      let o = (b * p.nChunks + c) * 2u;
-      ss += part[o + 1u] * exp(part[o] - mm);
-    }
-    let z = mm + log(ss);
-    lse[b] = z;
-    let term = z - l0;
-    loss[1u + b] = term;
-    mine += term;
-    let g0 = (exp(l0 - z) - 1.0) * p.invTau * p.gradScale / f32(p.B);
-    for (var d = 0u; d < D; d++) { dk[b * D + d] = g0 * q[b * D + d]; }
-  }
+  for (var b = t; b < p.B; b += TILE) { mine += loss[1u + b]; }
   acc[t] = mine;
   workgroupBarrier();
   for (var w = TILE / 2u; w > 0u; w >>= 1u) {
@@ -85,7 +122,13 @@ fn main(@builtin(local_invocation_index) t: u32) {
  */
 export function fusedWgsl(D: number): string {
   const DV = D / vecWidth(D);
-  const PPT = Math.ceil((QB * DV) / TILE);
+  // Weighted-sum layout. Column-owner (when DV divides TILE and the TILE / DV query groups divide QB, e.g.
+  // D = 128 as vec4): thread t owns vector dv = t % DV for RPT queries, so each negative vector is loaded
+  // once per tile and used RPT times. Otherwise element-owner: thread t owns elements t + i TILE of the
+  // (QB, DV) block (one load per FMA).
+  const colOwner = TILE % DV === 0 && QB % (TILE / DV) === 0;
+  const RPT = colOwner ? QB / (TILE / DV) : 0;
+  const PPT = colOwner ? RPT : Math.ceil((QB * DV) / TILE);
   return header(D) + /* wgsl */ `
 @group(0) @binding(0) var<storage, read> q: array<VT>;              // (B, DV)
 @group(0) @binding(1) var<storage, read> neg: array<VT>;            // (K, DV)
@@ -142,6 +185,16 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
       for (var c = 0u; c < cols; c++) { sum += lt[t * TILE + c]; }
       ss[t] = ss[t] * sc[t] + sum;
     }
+${colOwner ? /* wgsl */ `
+    {
+      let dv = t % DV;
+      let r0 = (t / DV) * PPT;
+      for (var i = 0u; i < PPT; i++) { acc[i] *= sc[r0 + i]; }
+      for (var c = 0u; c < cols; c++) {
+        let n = neg[(j0 + c) * DV + dv];
+        for (var i = 0u; i < PPT; i++) { acc[i] += lt[(r0 + i) * TILE + c] * n; }
+      }
+    }` : /* wgsl */ `
     for (var i = 0u; i < PPT; i++) {
       let e = t + i * TILE;
       if (e < QB * DV) {
@@ -151,7 +204,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
         for (var c = 0u; c < cols; c++) { a += lt[r * TILE + c] * neg[(j0 + c) * DV + dv]; }
         acc[i] = a;
       }
-    }
+    }`}
     workgroupBarrier();
   }
   if (t < QB && b0 + t < p.B) {
@@ -160,9 +213,11 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
     part[o + 1u] = ss[t];
   }
   for (var i = 0u; i < PPT; i++) {
-    let e = t + i * TILE;
+${colOwner ? /* wgsl */ `    let r = (t / DV) * PPT + i;
+    let dv = t % DV;
+    if (b0 + r < p.B) { partA[((b0 + r) * p.nChunks + chunk) * DV + dv] = acc[i]; }` : /* wgsl */ `    let e = t + i * TILE;
     let r = e / DV;
-    if (e < QB * DV && b0 + r < p.B) { partA[((b0 + r) * p.nChunks + chunk) * DV + e % DV] = acc[i]; }
+    if (e < QB * DV && b0 + r < p.B) { partA[((b0 + r) * p.nChunks + chunk) * DV + e % DV] = acc[i]; }`}
   }
 }`;
 }
@@ -170,7 +225,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
 /** dq_b = ((p_b0 - 1) k_b + sum_chunks a_c exp(m_c - lse_b)) gradScale / (B tau), after `fused` + `rows`. */
 export function dqOnlineWgsl(D: number): string {
   return header(D) + /* wgsl */ `
-@group(0) @binding(0) var<storage, read> q: array<f32>;           // (B, D)
+@group(0) @binding(0) var<storage, read> loss: array<f32>;        // (1 + B): per-row terms lse_b - l0_b at 1 + b
 @group(0) @binding(1) var<storage, read> k: array<f32>;           // (B, D)
 @group(0) @binding(2) var<storage, read> lse: array<f32>;         // (B)
 @group(0) @binding(3) var<storage, read> part: array<f32>;        // (B, nChunks, 2)
@@ -184,10 +239,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (i >= p.B * D) { return; }
   let b = i / D;
   let d = i % D;
-  var l0 = 0.0;
-  for (var e = 0u; e < D; e++) { l0 += q[b * D + e] * k[b * D + e]; }
   let z = lse[b];
-  var s = (exp(l0 * p.invTau - z) - 1.0) * k[i];
+  var s = (exp(-loss[1u + b]) - 1.0) * k[i]; // p_b0 = exp(l0 - lse) = exp(-term)
   for (var c = 0u; c < p.nChunks; c++) { s += partA[(b * p.nChunks + c) * D + d] * exp(part[(b * p.nChunks + c) * 2u] - z); }
   dq[i] = s * p.invTau * p.gradScale / f32(p.B);
 }`;

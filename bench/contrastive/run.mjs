@@ -1,0 +1,135 @@
+// Contrastive benchmark (issue 7): InfoNCE forward + backward (dq and dkPos) at B = 128, K = 16384, D = 128,
+// tau = 0.07: our fused `contrastive.infoNCE` vs the unfused matmul + logSoftmax + NLL in
+// @tensorflow/tfjs-backend-webgpu on the same adapter in one run, and our fused GFLOP/s as a fraction of
+// the engine's matmul GFLOP/s (F.matmul on the same (B, D) x (D, K) product, and 1024^3).
+//
+//   npm run build:ts && node bench/contrastive/run.mjs [--iters N] [--json out.json]
+//
+// FLOPs counted for both: the two B x K x D products the maths needs (logits, and dq = softmax-weighted sum
+// of negatives): 4 B K D = 1.07 GFLOP. Timing as bench/engine: warm-up, `iters` runs recorded back to back,
+// one wait on queue completion, no readback inside the timed region.
+import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
+
+const args = process.argv.slice(2);
+const iters = args.includes('--iters') ? Number(args[args.indexOf('--iters') + 1]) : 5;
+const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : null;
+// The modules, not src/index.js: the tsc build's index also pulls the worker (comlink), which only resolves from dist/.
+const src = process.env.SSCL_SRC ?? '../../build/tsc/src/';
+const { Tensor, F, tidy } = await import(src + 'engine.js');
+const { contrastive } = await import(src + 'train/public.js');
+const { getDevice } = await import(src + 'gpu/device.js');
+const { contextFor } = await import(src + 'gpu/context.js');
+
+const require = createRequire(import.meta.url);
+const dawn = require('webgpu');
+for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) globalThis[k] = v;
+
+const device = await getDevice({ powerPreference: 'high-performance' });
+Tensor.zeros(device, [1]).dispose();
+const ctx = contextFor(device.gpu);
+const adapter = device.adapter;
+console.log(`adapter: ${adapter?.vendor} ${adapter?.architecture} ${adapter?.device} ${adapter?.description} (software: ${adapter?.isSoftware})`);
+
+const tfGpu = dawn.create([]);
+Object.defineProperty(globalThis, 'navigator', { value: { gpu: tfGpu, userAgent: 'node' }, configurable: true });
+const tf = require('@tensorflow/tfjs-core');
+require('@tensorflow/tfjs'); // registers the gradient functions on the same tfjs-core (tf.grads needs them)
+require('@tensorflow/tfjs-backend-webgpu');
+await tf.setBackend('webgpu');
+await tf.ready();
+const tfb = tf.backend();
+console.log(`tfjs ${tf.version_core} backend ${tf.getBackend()}; node ${process.version}; iters ${iters}`);
+
+// unit rows from a cheap hash (the benchmark does not need the fixture's values)
+function unitRows(n, d, salt) {
+  const a = new Float32Array(n * d);
+  for (let i = 0; i < a.length; i++) a[i] = (((Math.imul(i + salt * 7919, 2654435761) >>> 0) / 4294967296) * 2 - 1);
+  for (let r = 0; r < n; r++) {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += a[r * d + j] ** 2;
+    const inv = 1 / Math.sqrt(s);
+    for (let j = 0; j < d; j++) a[r * d + j] *= inv;
+  }
+  return a;
+}
+
+async function timeOurs(fn, n) {
+  const run = () => tidy(() => void fn());
+  for (let i = 0; i < 2; i++) run();
+  ctx.flush();
+  await device.gpu.queue.onSubmittedWorkDone();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) run();
+  ctx.flush();
+  await device.gpu.queue.onSubmittedWorkDone();
+  await ctx.checkErrors();
+  return (performance.now() - t0) / n;
+}
+async function timeTf(fn, n) {
+  const sync = async () => {
+    tfb.endComputePassEncoder();
+    if (tfb.commandEncoder) tfb.submitQueue();
+    await tfb.device.queue.onSubmittedWorkDone();
+  };
+  const run = () => tf.tidy(() => void fn());
+  for (let i = 0; i < 2; i++) run();
+  await sync();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) run();
+  await sync();
+  return (performance.now() - t0) / n;
+}
+
+const B = 128, D = 128, tau = 0.07;
+const K = args.includes("--K") ? Number(args[args.indexOf("--K") + 1]) : 16384; // --K: other queue sizes (scaling checks)
+const flops = 4 * B * K * D;
+const qa = unitRows(B, D, 1), ka = unitRows(B, D, 2), na = unitRows(K, D, 3);
+const results = { date: new Date().toISOString(), adapter, tfjs: tf.version_core, node: process.version, iters, B, K, D, tau, gflop: flops / 1e9 };
+
+// ours: fused forward + backward (gradients to q and kPos)
+const q = Tensor.fromArray(device, qa, [B, D], { requiresGrad: true });
+const k = Tensor.fromArray(device, ka, [B, D], { requiresGrad: true });
+const n = Tensor.fromArray(device, na, [K, D]);
+const lossOurs = await (() => { const l = contrastive.infoNCE(q, k, n, { tau }); return l.item(); })();
+results.oursMs = await timeOurs(() => contrastive.infoNCE(q, k, n, { tau }).backward(), iters);
+
+// tfjs: logits = [q.k, q @ n^T] / tau; loss = mean(-logSoftmax(logits)[:, 0]); grads to q and k
+const tq = tf.tensor2d(qa, [B, D]), tk = tf.tensor2d(ka, [B, D]), tn = tf.tensor2d(na, [K, D]);
+const lossFn = (qq, kk) => {
+  const pos = tf.sum(tf.mul(qq, kk), 1, true); // (B, 1)
+  const neg = tf.matMul(qq, tn, false, true); // (B, K)
+  const logits = tf.div(tf.concat([pos, neg], 1), tau); // (B, K + 1)
+  const logp = tf.logSoftmax(logits, 1);
+  return tf.neg(tf.mean(tf.slice(logp, [0, 0], [B, 1]))); // NLL at class 0
+};
+const gradsTf = tf.grads(lossFn);
+const lossTf = (await lossFn(tq, tk).data())[0];
+results.tfMs = args.includes('--no-tf') ? NaN : await timeTf(() => gradsTf([tq, tk]), iters); // --no-tf: ours only (tuning)
+
+// the engine's matmul on the same product, and at 1024^3
+const nKD = Tensor.fromArray(device, unitRows(D, K, 3), [D, K]); // (D, K): same sizes as q @ n^T
+const qNoGrad = Tensor.fromArray(device, qa, [B, D]);
+results.matmulSameMs = await timeOurs(() => F.matmul(qNoGrad, nKD), iters);
+const S = 1024;
+const a1 = Tensor.fromArray(device, unitRows(S, S, 4), [S, S]), b1 = Tensor.fromArray(device, unitRows(S, S, 5), [S, S]);
+results.matmul1024Ms = await timeOurs(() => F.matmul(a1, b1), Math.max(2, Math.ceil(iters / 2)));
+
+const gf = (f, ms) => f / ms / 1e6;
+results.oursGflops = gf(flops, results.oursMs);
+results.tfGflops = gf(flops, results.tfMs);
+results.speedupVsTf = results.tfMs / results.oursMs;
+results.matmulSameGflops = gf(2 * B * K * D, results.matmulSameMs);
+results.matmul1024Gflops = gf(2 * S ** 3, results.matmul1024Ms);
+results.fractionOfMatmulSame = results.oursGflops / results.matmulSameGflops;
+results.fractionOfMatmul1024 = results.oursGflops / results.matmul1024Gflops;
+results.lossOurs = lossOurs;
+results.lossTf = lossTf;
+console.log(`loss: ours ${lossOurs.toFixed(6)}, tfjs ${lossTf.toFixed(6)}`);
+console.log(`fused infoNCE fwd+bwd   ours ${results.oursMs.toFixed(2)} ms (${results.oursGflops.toFixed(1)} GFLOP/s) | tfjs unfused ${results.tfMs.toFixed(2)} ms (${results.tfGflops.toFixed(1)} GFLOP/s) | x${results.speedupVsTf.toFixed(2)}`);
+console.log(`engine F.matmul (${B}x${D})@(${D}x${K}): ${results.matmulSameMs.toFixed(2)} ms (${results.matmulSameGflops.toFixed(1)} GFLOP/s): fused at ${(100 * results.fractionOfMatmulSame).toFixed(0)}%`);
+console.log(`engine F.matmul 1024^3: ${results.matmul1024Ms.toFixed(2)} ms (${results.matmul1024Gflops.toFixed(1)} GFLOP/s): fused at ${(100 * results.fractionOfMatmul1024).toFixed(0)}%`);
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 2));
+for (const t of [q, k, n, nKD, qNoGrad, a1, b1]) t.dispose();
+tf.dispose([tq, tk, tn]);
+process.exit(0);

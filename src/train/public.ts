@@ -1,0 +1,2 @@
+// Public surface of src/train (re-exported by src/index.ts).
+export * as contrastive from './contrastive/index.ts';
