@@ -8,37 +8,15 @@
 // FLOPs counted for both: the two B x K x D products the maths needs (logits, and dq = softmax-weighted sum
 // of negatives): 4 B K D = 1.07 GFLOP. Timing as bench/engine: warm-up, `iters` runs recorded back to back,
 // one wait on queue completion, no readback inside the timed region.
-import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
+import { sideBySide } from '../lib/side-by-side.mjs';
 
 const args = process.argv.slice(2);
 const iters = args.includes('--iters') ? Number(args[args.indexOf('--iters') + 1]) : 5;
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : null;
-// The modules, not src/index.js: the tsc build's index also pulls the worker (comlink), which only resolves from dist/.
 const src = process.env.SSCL_SRC ?? '../../build/tsc/src/';
-const { Tensor, F, tidy } = await import(src + 'engine.js');
 const { contrastive } = await import(src + 'train/public.js');
-const { getDevice } = await import(src + 'gpu/device.js');
-const { contextFor } = await import(src + 'gpu/context.js');
-
-const require = createRequire(import.meta.url);
-const dawn = require('webgpu');
-for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) globalThis[k] = v;
-
-const device = await getDevice({ powerPreference: 'high-performance' });
-Tensor.zeros(device, [1]).dispose();
-const ctx = contextFor(device.gpu);
-const adapter = device.adapter;
-console.log(`adapter: ${adapter?.vendor} ${adapter?.architecture} ${adapter?.device} ${adapter?.description} (software: ${adapter?.isSoftware})`);
-
-const tfGpu = dawn.create([]);
-Object.defineProperty(globalThis, 'navigator', { value: { gpu: tfGpu, userAgent: 'node' }, configurable: true });
-const tf = require('@tensorflow/tfjs-core');
-require('@tensorflow/tfjs'); // registers the gradient functions on the same tfjs-core (tf.grads needs them)
-require('@tensorflow/tfjs-backend-webgpu');
-await tf.setBackend('webgpu');
-await tf.ready();
-const tfb = tf.backend();
+const { Tensor, F, tidy, device, ctx, adapter, tf, tfb, timeOurs, timeTf } = await sideBySide(src, { tfGradients: true });
 console.log(`tfjs ${tf.version_core} backend ${tf.getBackend()}; node ${process.version}; iters ${iters}`);
 
 // unit rows from a cheap hash (the benchmark does not need the fixture's values)
@@ -54,32 +32,6 @@ function unitRows(n, d, salt) {
   return a;
 }
 
-async function timeOurs(fn, n) {
-  const run = () => tidy(() => void fn());
-  for (let i = 0; i < 2; i++) run();
-  ctx.flush();
-  await device.gpu.queue.onSubmittedWorkDone();
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) run();
-  ctx.flush();
-  await device.gpu.queue.onSubmittedWorkDone();
-  await ctx.checkErrors();
-  return (performance.now() - t0) / n;
-}
-async function timeTf(fn, n) {
-  const sync = async () => {
-    tfb.endComputePassEncoder();
-    if (tfb.commandEncoder) tfb.submitQueue();
-    await tfb.device.queue.onSubmittedWorkDone();
-  };
-  const run = () => tf.tidy(() => void fn());
-  for (let i = 0; i < 2; i++) run();
-  await sync();
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) run();
-  await sync();
-  return (performance.now() - t0) / n;
-}
 
 const B = 128, D = 128, tau = 0.07;
 const K = args.includes("--K") ? Number(args[args.indexOf("--K") + 1]) : 16384; // --K: other queue sizes (scaling checks)

@@ -7,68 +7,18 @@
 // Node only: both engines get Dawn through the `webgpu` package (tfjs via a navigator.gpu shim).
 // Timing: warm-up, then `iters` runs recorded back to back and one wait on queue completion
 // (onSubmittedWorkDone), no readback inside the timed region for either engine.
-import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
+import { sideBySide } from '../lib/side-by-side.mjs';
 
 const args = process.argv.slice(2);
 const scale = args.includes('--scale') ? args[args.indexOf('--scale') + 1] : 'small';
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : null;
-const enginePath = process.env.SSCL_ENGINE ?? '../../build/tsc/src/index.js';
-const sscl = await import(enginePath);
-const { contextFor } = await import(enginePath.replace(/index\.js$/, 'gpu/context.js'));
-const { runGemm } = await import(enginePath.replace(/index\.js$/, 'ops/matmul/run.js'));
-const { getDevice, Tensor, F, tidy } = sscl;
-
-const require = createRequire(import.meta.url);
-const dawn = require('webgpu');
-for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) globalThis[k] = v;
-
-const device = await getDevice({ powerPreference: 'high-performance' });
-Tensor.zeros(device, [1]).dispose(); // makes the context from the Device (picks the GEMM tile by adapter)
-const ctx = contextFor(device.gpu);
-const adapter = device.adapter;
-console.log(`adapter: ${adapter?.vendor} ${adapter?.architecture} ${adapter?.device} ${adapter?.description} (software: ${adapter?.isSoftware})`);
-
-// tfjs on the same Dawn instance / adapter kind
-const tfGpu = dawn.create([]);
-Object.defineProperty(globalThis, 'navigator', { value: { gpu: tfGpu, userAgent: 'node' }, configurable: true });
-const tf = require('@tensorflow/tfjs-core');
-require('@tensorflow/tfjs-backend-webgpu');
-await tf.setBackend('webgpu');
-await tf.ready();
-const tfb = tf.backend();
+const src = process.env.SSCL_SRC ?? '../../build/tsc/src/';
+const { runGemm } = await import(src + 'ops/matmul/run.js');
+const { Tensor, F, device, ctx, adapter, tf, timeOurs, timeTf } = await sideBySide(src);
 console.log(`tfjs ${tf.version_core} backend ${tf.getBackend()}`);
 
 const rand = (n) => Float32Array.from({ length: n }, (_, i) => (((i * 2654435761) >>> 0) / 4294967296) * 2 - 1);
-
-async function timeOurs(fn, iters) {
-  // results are dropped inside the scope (returning them from tidy would keep them alive and make every
-  // iteration allocate, and zero-initialise, a fresh output buffer)
-  const run = () => tidy(() => void fn());
-  for (let i = 0; i < 2; i++) run();
-  ctx.flush();
-  await device.gpu.queue.onSubmittedWorkDone();
-  const t0 = performance.now();
-  for (let i = 0; i < iters; i++) run();
-  ctx.flush();
-  await device.gpu.queue.onSubmittedWorkDone();
-  await ctx.checkErrors();
-  return (performance.now() - t0) / iters;
-}
-async function timeTf(fn, iters) {
-  const sync = async () => {
-    tfb.endComputePassEncoder();
-    if (tfb.commandEncoder) tfb.submitQueue();
-    await tfb.device.queue.onSubmittedWorkDone();
-  };
-  const run = () => tf.tidy(() => void fn());
-  for (let i = 0; i < 2; i++) run();
-  await sync();
-  const t0 = performance.now();
-  for (let i = 0; i < iters; i++) run();
-  await sync();
-  return (performance.now() - t0) / iters;
-}
 
 const results = { date: new Date().toISOString(), scale, adapter, tfjs: tf.version_core, node: process.version, rows: [] };
 const row = (name, flops, oursMs, tfMs) => {
