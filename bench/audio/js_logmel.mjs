@@ -2,6 +2,16 @@
 // ln(x + 1e-6) — the same algorithm as the WASM frontend, so the comparison is about the implementation.
 import FFT from 'fft.js';
 
+/** torch.stft's center=True reflect padding of x by h on each side, into pad (length >= x.length + 2h). */
+export function reflectPadInto(pad, x, h) {
+  const len = x.length;
+  for (let i = 0; i < h; i++) {
+    pad[i] = x[h - i];
+    pad[h + len + i] = x[len - 2 - i];
+  }
+  pad.set(x, h);
+}
+
 export function makeJsLogMel(P, fb /* {start, len, off, weights} */, nMels) {
   const n = P.nFft;
   const h = n >> 1;
@@ -15,11 +25,7 @@ export function makeJsLogMel(P, fb /* {start, len, off, weights} */, nMels) {
   return (x, out) => {
     const len = x.length;
     if (pad.length < len + 2 * h) pad = new Float32Array(len + 2 * h);
-    for (let i = 0; i < h; i++) {
-      pad[i] = x[h - i];
-      pad[h + len + i] = x[len - 2 - i];
-    }
-    pad.set(x, h);
+    reflectPadInto(pad, x, h);
     const frames = 1 + Math.floor((len + 2 * h - n) / P.hopLength);
     for (let f = 0; f < frames; f++) {
       const s = f * P.hopLength;

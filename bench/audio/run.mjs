@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { execSync, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
-import { makeJsLogMel } from './js_logmel.mjs';
+import { makeJsLogMel, reflectPadInto } from './js_logmel.mjs';
 
 const require = createRequire(import.meta.url);
 const root = new URL('../../', import.meta.url);
@@ -80,12 +80,7 @@ try {
   const frame = new Float32Array(P.nFft);
   const out = new Float32Array(P.nMels * 128);
   const run = () => {
-    const h = P.nFft / 2;
-    for (let i = 0; i < h; i++) {
-      pad[i] = x[h - i];
-      pad[h + N + i] = x[N - 2 - i];
-    }
-    pad.set(x, h);
+    reflectPadInto(pad, x, P.nFft / 2);
     for (let f = 0; f < 128; f++) {
       frame.set(pad.subarray(f * P.hopLength, f * P.hopLength + P.nFft));
       const pw = Meyda.extract('powerSpectrum', frame);
@@ -109,12 +104,7 @@ try {
   const pad = new Float32Array(N + P.nFft);
   const out = new Float32Array(P.nMels * 128);
   const run = () => {
-    const h = P.nFft / 2;
-    for (let i = 0; i < h; i++) {
-      pad[i] = x[h - i];
-      pad[h + N + i] = x[N - 2 - i];
-    }
-    pad.set(x, h);
+    reflectPadInto(pad, x, P.nFft / 2);
     for (let f = 0; f < 128; f++) {
       const v = es.arrayToVector(pad.subarray(f * P.hopLength, f * P.hopLength + P.nFft));
       const w = es.Windowing(v, false, P.nFft, 'hann', 0, false);
