@@ -81,12 +81,15 @@ export function checkIndices(indices: ArrayLike<number>, N: number): Uint32Array
 }
 
 export interface GpuMemoryBankOptions {
+  /** N, the number of training samples (up to 2^21 + 1; 1e6 fits). */
   size: number;
   dim: number;
+  /** m in v = m v + (1 - m) f (lemniscate/CMC: 0.5). */
   momentum: number;
   seed: number;
   stream?: number;
-  /** Rows per storage buffer; default: as many as `maxStorageBufferBindingSize` allows. */
+  /** Rows per storage buffer (tests use small values to force the split); default: as many as
+   * `maxStorageBufferBindingSize` allows. */
   maxRowsPerBuffer?: number;
 }
 

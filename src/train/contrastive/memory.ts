@@ -7,7 +7,7 @@ import type { Device } from '../../gpu/device.ts';
 import type { GpuContext } from '../../gpu/context.ts';
 import { fmt } from '../../tensor/shape.ts';
 import { contextOf, Tensor, type DeviceLike } from '../../tensor/tensor.ts';
-import { checkIndices, GpuMemoryBank, GpuQueue, readBuffer, uploadBuffer } from './bank_gpu.ts';
+import { checkIndices, GpuMemoryBank, GpuQueue, readBuffer, uploadBuffer, type GpuMemoryBankOptions } from './bank_gpu.ts';
 import { QueueReference } from './reference.ts';
 
 const rawDevice = (ctx: GpuContext): Device => ({ gpu: ctx.gpu, limits: ctx.gpu.limits }) as unknown as Device;
@@ -126,17 +126,8 @@ export class BankSample {
   }
 }
 
-export interface MemoryBankOptions {
-  /** N, the number of training samples (up to 2^21 + 1; 1e6 fits). */
-  size: number;
-  dim: number;
-  /** m in v = m v + (1 - m) f (lemniscate/CMC: 0.5). */
-  momentum: number;
-  seed: number;
-  stream?: number;
-  /** Rows per storage buffer (tests use small values to force the split); default from the device's limits. */
-  maxRowsPerBuffer?: number;
-}
+/** Options of `contrastive.createMemoryBank`: those of the GPU bank it wraps. */
+export type MemoryBankOptions = GpuMemoryBankOptions;
 
 /**
  * N x D features on the GPU (split over buffers beyond the binding limit), initialised like lemniscate/CMC
