@@ -19,15 +19,7 @@ export async function rejection(p: Promise<unknown>): Promise<Error & { code?: s
   throw new Error('expected the promise to reject, it resolved');
 }
 
-/** The error a function throws (fails when it returns). */
-export function thrown(fn: () => unknown): Error & { code?: string } {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error & { code?: string };
-  }
-  throw new Error('expected a throw, the call returned');
-}
+export { thrown } from './errors.ts';
 
 /** Index of the first element whose bits differ (NaN payloads and -0 included), or -1. */
 export function firstBitDifference(a: Float32Array, b: Float32Array): number {

@@ -9,6 +9,7 @@ import { counterBits, streamKey } from '../../src/models/rng.ts';
 import { readRepoFile } from '../helpers/files.ts';
 import { loadFixture } from '../helpers/fixture.ts';
 import { TS_WRITTEN_METADATA, tsWrittenContent } from './ts_written_content.ts';
+import { thrown } from '../helpers/errors.ts';
 
 const f32 = (...v: number[]): Float32Array => Float32Array.from(v);
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -23,15 +24,7 @@ function file(header: object | string, data: Uint8Array = new Uint8Array(0), n?:
   return out;
 }
 
-function thrown(fn: () => unknown): SafetensorsError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SafetensorsError) return e;
-    throw new Error(`expected SafetensorsError, got ${String(e)}`);
-  }
-  throw new Error('expected SafetensorsError, nothing thrown');
-}
+const safetensorsError = (fn: () => unknown): SafetensorsError => thrown(fn, SafetensorsError);
 
 describe('safetensors writer: byte-identical to the reference', () => {
   it('test_serialization: attn.0 F32 [1,2,3] (header needs no padding)', () => {
@@ -144,7 +137,7 @@ describe('safetensors reader rejects malformed files with SafetensorsError', () 
   ];
   for (const [what, mk, msg] of fileLevel) {
     it(`file level: ${what}`, () => {
-      const e = thrown(() => parseSafetensors(mk()));
+      const e = safetensorsError(() => parseSafetensors(mk()));
       expect(e.message).toMatch(msg);
       expect(e.code).toBe('SAFETENSORS');
     });
@@ -166,7 +159,7 @@ describe('safetensors reader rejects malformed files with SafetensorsError', () 
   ];
   for (const [what, header, data, tensor, msg] of tensorLevel) {
     it(`tensor level: ${what} (names '${tensor}')`, () => {
-      const e = thrown(() => parseSafetensors(file(header, data)));
+      const e = safetensorsError(() => parseSafetensors(file(header, data)));
       expect(e.tensor).toBe(tensor);
       expect(e.message).toMatch(msg);
       expect(e.message).toContain(`'${tensor}'`);
@@ -174,7 +167,7 @@ describe('safetensors reader rejects malformed files with SafetensorsError', () 
   }
 
   it('duplicate names (JSON.parse would silently keep the last)', () => {
-    const e = thrown(() => parseSafetensors(file('{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', new Uint8Array(4))));
+    const e = safetensorsError(() => parseSafetensors(file('{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', new Uint8Array(4))));
     expect(e.tensor).toBe('w');
     expect(e.message).toMatch(/twice/);
     // ... while the same key nested deeper is fine.
@@ -183,8 +176,8 @@ describe('safetensors reader rejects malformed files with SafetensorsError', () 
 
   it('asking for a tensor that is not there, or float32() of an integer tensor', () => {
     const f = parseSafetensors(serializeSafetensors({ n: { dtype: 'I64', shape: [], data: BigInt64Array.of(1n) } }));
-    expect(thrown(() => f.entry('zz')).tensor).toBe('zz');
-    expect(thrown(() => f.float32('n')).message).toMatch(/not a float/);
+    expect(safetensorsError(() => f.entry('zz')).tensor).toBe('zz');
+    expect(safetensorsError(() => f.float32('n')).message).toMatch(/not a float/);
   });
 
   it('random corruption of a valid file: parses or throws SafetensorsError, never anything else', () => {
@@ -221,22 +214,22 @@ describe('checkSafetensors against a model spec', () => {
     checkSafetensors(f, exp, { allowUnexpected: true });
   });
   it('names the tensor on missing / dtype / shape / unexpected', () => {
-    expect(thrown(() => checkSafetensors(f, [...exp, { name: 'head.0.weight', shape: [2], dtypes: ['F32'] }], { allowUnexpected: true })).tensor).toBe('head.0.weight');
-    const d = thrown(() => checkSafetensors(f, [{ name: '0.weight', shape: [4, 3, 1, 3, 3], dtypes: ['F16'] }], { allowUnexpected: true }));
+    expect(safetensorsError(() => checkSafetensors(f, [...exp, { name: 'head.0.weight', shape: [2], dtypes: ['F32'] }], { allowUnexpected: true })).tensor).toBe('head.0.weight');
+    const d = safetensorsError(() => checkSafetensors(f, [{ name: '0.weight', shape: [4, 3, 1, 3, 3], dtypes: ['F16'] }], { allowUnexpected: true }));
     expect(d.tensor).toBe('0.weight');
     expect(d.message).toMatch(/dtype F32/);
-    const s = thrown(() => checkSafetensors(f, [{ name: '0.bias', shape: [8], dtypes: ['F32'] }], { allowUnexpected: true }));
+    const s = safetensorsError(() => checkSafetensors(f, [{ name: '0.bias', shape: [8], dtypes: ['F32'] }], { allowUnexpected: true }));
     expect(s.tensor).toBe('0.bias');
     expect(s.message).toMatch(/shape \[4\]/);
-    expect(thrown(() => checkSafetensors(f, exp)).message).toMatch(/unexpected/);
+    expect(safetensorsError(() => checkSafetensors(f, exp)).message).toMatch(/unexpected/);
   });
 });
 
 describe('safetensors writer rejects bad input', () => {
   it('data length, reserved name, bad shape', () => {
-    expect(thrown(() => serializeSafetensors({ w: { dtype: 'F32', shape: [3], data: f32(1, 2) } })).tensor).toBe('w');
-    expect(thrown(() => serializeSafetensors({ __metadata__: { dtype: 'F32', shape: [1], data: f32(1) } })).message).toMatch(/reserved/);
-    expect(thrown(() => serializeSafetensors({ w: { dtype: 'F32', shape: [-1], data: f32() } })).tensor).toBe('w');
-    expect(thrown(() => serializeSafetensors([['w', { dtype: 'F32', shape: [1], data: f32(1) }], ['w', { dtype: 'F32', shape: [1], data: f32(1) }]])).message).toMatch(/twice/);
+    expect(safetensorsError(() => serializeSafetensors({ w: { dtype: 'F32', shape: [3], data: f32(1, 2) } })).tensor).toBe('w');
+    expect(safetensorsError(() => serializeSafetensors({ __metadata__: { dtype: 'F32', shape: [1], data: f32(1) } })).message).toMatch(/reserved/);
+    expect(safetensorsError(() => serializeSafetensors({ w: { dtype: 'F32', shape: [-1], data: f32() } })).tensor).toBe('w');
+    expect(safetensorsError(() => serializeSafetensors([['w', { dtype: 'F32', shape: [1], data: f32(1) }], ['w', { dtype: 'F32', shape: [1], data: f32(1) }]])).message).toMatch(/twice/);
   });
 });

@@ -9,19 +9,12 @@ import { modelSpec } from '../../src/models/spec.ts';
 import { stateFromSafetensors, stateToSafetensors } from '../../src/models/state.ts';
 import { readRepoFile } from '../helpers/files.ts';
 import { TS_RESNET_METADATA, tsResnetTinyBytes } from './ts_written_content.ts';
+import { thrown } from '../helpers/errors.ts';
 
 const spec = modelSpec('audio-resnet10', 'tiny');
 const ref = initState(spec.state, { seed: 5, scheme: 'test' });
 
-function thrown(fn: () => unknown): SafetensorsError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SafetensorsError) return e;
-    throw new Error(`expected SafetensorsError, got ${String(e)}`);
-  }
-  throw new Error('expected SafetensorsError, nothing thrown');
-}
+const safetensorsError = (fn: () => unknown): SafetensorsError => thrown(fn, SafetensorsError);
 
 /** The tiny model's file with some entries changed: name -> input, or null to drop it. */
 function variant(changes: Record<string, SafetensorsInput | null>): Uint8Array {
@@ -58,27 +51,27 @@ describe('model state <-> safetensors', () => {
     const st = stateFromSafetensors(spec.state, bytes, { only, allowUnexpected: true });
     expect(st.has('conv1.weight')).toBe(true);
     expect(st.has('head.0.weight')).toBe(false);
-    expect(thrown(() => stateFromSafetensors(spec.state, bytes, { only })).tensor).toBe('fc.weight');
-    expect(thrown(() => stateFromSafetensors(spec.state, bytes)).tensor).toBe('head.0.weight');
+    expect(safetensorsError(() => stateFromSafetensors(spec.state, bytes, { only })).tensor).toBe('fc.weight');
+    expect(safetensorsError(() => stateFromSafetensors(spec.state, bytes)).tensor).toBe('head.0.weight');
   });
 
   it('rejects a different preset, a wrong dtype and (optionally) half-precision floats, naming the tensor', () => {
     const small = modelSpec('audio-resnet10', 'small');
-    const e = thrown(() => stateFromSafetensors(small.state, tsResnetTinyBytes()));
+    const e = safetensorsError(() => stateFromSafetensors(small.state, tsResnetTinyBytes()));
     expect(e.tensor).toBe('conv1.weight');
     expect(e.message).toMatch(/shape \[8,1,7,7\] but the model needs \[16,1,7,7\]/);
     const i32 = variant({ 'bn1.num_batches_tracked': { dtype: 'I32', shape: [], data: Int32Array.of(0) } });
-    expect(thrown(() => stateFromSafetensors(spec.state, i32)).tensor).toBe('bn1.num_batches_tracked');
+    expect(safetensorsError(() => stateFromSafetensors(spec.state, i32)).tensor).toBe('bn1.num_batches_tracked');
     const half = variant({ 'head.2.bias': { dtype: 'F16', shape: [128], data: new Uint16Array(128).fill(0x3c00) } });
     expect(Array.from(stateFromSafetensors(spec.state, half).get('head.2.bias') as Float32Array).every((v) => v === 1)).toBe(true);
-    expect(thrown(() => stateFromSafetensors(spec.state, half, { convertFloats: false })).tensor).toBe('head.2.bias');
+    expect(safetensorsError(() => stateFromSafetensors(spec.state, half, { convertFloats: false })).tensor).toBe('head.2.bias');
   });
 
   it('saving refuses a missing or mis-sized tensor', () => {
     const st = new Map(ref);
     st.delete('layer2.0.downsample.0.weight');
-    expect(thrown(() => stateToSafetensors(spec.state, st)).tensor).toBe('layer2.0.downsample.0.weight');
+    expect(safetensorsError(() => stateToSafetensors(spec.state, st)).tensor).toBe('layer2.0.downsample.0.weight');
     st.set('layer2.0.downsample.0.weight', new Float32Array(3));
-    expect(thrown(() => stateToSafetensors(spec.state, st)).message).toMatch(/3 values/);
+    expect(safetensorsError(() => stateToSafetensors(spec.state, st)).message).toMatch(/3 values/);
   });
 });
