@@ -6,7 +6,8 @@ import { datasets } from '../../src/index.ts';
 import type { ClipPreset } from '../../src/data/presets.ts';
 import { repoUrl } from '../helpers/files.ts';
 import { InvalidArgumentError } from '../../src/errors.ts';
-import { DatasetAssetError } from '../../src/data/errors.ts';
+import { DatasetAssetError, DatasetRuntimeError } from '../../src/data/errors.ts';
+import { runnerRuntime } from '../helpers/runtime.ts';
 
 const preset: ClipPreset = { frames: 4, stride: 2, fps: 10, height: 6, width: 8, audioSeconds: 0.5, sampleRate: 16000 };
 const manifest = repoUrl('test/fixtures/data/media/manifest.jsonl');
@@ -64,5 +65,14 @@ describe('fromManifest', () => {
     const ds = await datasets.fromManifest({ entries: [{ frames: ['missing.png'], fps: 10, audio: 'missing.wav' }], baseUrl: repoUrl('test/fixtures/data/media/'), preset });
     await expect(ds.get(0)).rejects.toThrow(DatasetAssetError);
     await expect(ds.get(1)).rejects.toThrow(InvalidArgumentError);
+  });
+  // Browsers decode video files (test/data/video.test.ts); Node and Deno have no video decoder.
+  it.skipIf(runnerRuntime() === 'browser')('video entries in Node/Deno: a DatasetRuntimeError with the ffmpeg recipe', async () => {
+    const e = await datasets.fromManifest({ entries: [{ video: 'v1.webm' }], preset }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(DatasetRuntimeError);
+    expect((e as Error).message).toMatch(/ffmpeg -i v1\.mp4 -vf fps=25 v1\/%04d\.png/);
+    expect((e as Error).message).toMatch(/-vn -ac 1 -ar 24000 v1\.wav/);
+    await expect(datasets.fromManifest({ entries: [{ video: 'v1.webm', frames: ['a.png'] }] })).rejects.toThrow(/no 'frames' beside it/);
+    await expect(datasets.fromManifest({ entries: [{ fps: 25 } as never] })).rejects.toThrow(/give 'frames'.*or 'video'/);
   });
 });

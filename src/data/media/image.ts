@@ -37,7 +37,8 @@ function loadPngjs(): Promise<{ lib: PngjsSync; toBuffer: (b: Uint8Array) => Uin
   return pngjs;
 }
 
-function fromRgba(width: number, height: number, data: ArrayLike<number>): DecodedImage {
+/** (3, H, W) RGB and (H, W) alpha in [0, 1] from RGBA bytes. */
+export function fromRgba(width: number, height: number, data: ArrayLike<number>): DecodedImage {
   const n = width * height;
   const rgb = new Float32Array(3 * n);
   const alpha = new Float32Array(n);
