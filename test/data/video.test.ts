@@ -1,0 +1,99 @@
+// Video files in browsers (src/data/media/video.ts): a WebM made in the test (VideoEncoder VP8 + AudioEncoder
+// Opus + our muxer, test/data/video_cases.ts) read through fromManifest with WebCodecs + our demuxer and with
+// <video> seeking. Frames must be the ones drawn at the clip's times (read from the bits they show; colours within VP8's
+// error) and the soundtrack must line up with the clip (cross-correlation peak within 1 ms).
+import { describe, expect, it } from 'vitest';
+import { datasets } from '../../src/index.ts';
+import type { ClipPreset } from '../../src/data/presets.ts';
+import { cropAudio } from '../../src/data/audio.ts';
+import { runnerRuntime } from '../helpers/runtime.ts';
+import { repoUrl } from '../helpers/files.ts';
+import { makeWebm, soundtrack, STRIPES, stripeOf } from './video_cases.ts';
+
+// Node and Deno have no video decoder: their typed error is tested in test/data/manifest.test.ts.
+const skip = runnerRuntime() !== 'browser';
+const preset: ClipPreset = { frames: 4, stride: 5, fps: 25, height: 24, width: 32, audioSeconds: 1, sampleRate: 16000 };
+const H = preset.height, W = preset.width, T = preset.frames;
+
+/** Clip frame k read back: the source frame its stripes encode, and the worst colour error of stripes and grey. */
+function whichFrame(video: Float32Array, k: number): { index: number; err: number } {
+  const px = (c: number, y: number, x: number) => video[((c * T + k) * H + y) * W + x];
+  const sw = W / STRIPES; // stripes of 4 px after the 64 -> 32 resize; read their centres
+  let index = 0;
+  for (let j = 0; j < 6; j++) if (px(0, 5, j * sw + sw / 2) > 0.45) index |= 1 << j;
+  let err = 0;
+  for (let j = 0; j < STRIPES; j++) stripeOf(index, j).forEach((v, c) => (err = Math.max(err, Math.abs(px(c, 5, j * sw + sw / 2) - v))));
+  for (let c = 0; c < 3; c++) err = Math.max(err, Math.abs(px(c, H - 5, W / 2) - 128 / 255));
+  return { index, err };
+}
+
+/**
+ * Measured worst errors (Chromium 156): 0.038 through WebCodecs (VideoFrame drawn on a canvas), 0.074 through
+ * <video> (its YUV -> RGB differs in the chroma: the red stripe's green reads 0.18 for 0.25).
+ */
+const TOLERANCE = { webcodecs: 0.05, element: 0.085 };
+
+function expectFrames(video: Float32Array, want: number[], tol: number): void {
+  const got = want.map((_, k) => whichFrame(video, k));
+  expect(got.map((g) => g.index)).toEqual(want);
+  const err = Math.max(...got.map((g) => g.err));
+  expect(err).toBeLessThan(tol); // VP8 at 2 Mbit/s, YUV <-> RGB round trip (see stripeOf for the range shift)
+}
+
+/** Lag (samples) of the cross-correlation peak of got against ref over +-maxLag, and its normalised value. */
+function peakLag(got: Float32Array, ref: Float32Array, maxLag: number): { lag: number; r: number } {
+  let best = { lag: 0, r: -Infinity };
+  const e = (a: Float32Array) => Math.sqrt(a.reduce((s, v) => s + v * v, 0));
+  for (let lag = -maxLag; lag <= maxLag; lag++) {
+    let s = 0;
+    for (let i = Math.max(0, -lag); i < ref.length && i + lag < got.length; i++) s += got[i + lag] * ref[i];
+    if (s > best.r) best = { lag, r: s };
+  }
+  return { lag: best.lag, r: best.r / (e(got) * e(ref)) };
+}
+
+function expectAudioAligned(audio: Float32Array, start: number): void {
+  const a0 = start + ((T - 1) * preset.stride) / preset.fps / 2 - preset.audioSeconds / 2;
+  const ref = cropAudio(soundtrack(16000), 16000, a0, preset.audioSeconds);
+  expect(audio).toHaveLength(ref.length);
+  const { lag, r } = peakLag(audio, ref, 480);
+  expect(Math.abs(lag)).toBeLessThanOrEqual(16); // 1 ms at 16 kHz (measured: -8 samples, r = 0.99998)
+  expect(r).toBeGreaterThan(0.8);
+}
+
+describe('video files in browsers', () => {
+  for (const videoDecoder of ['webcodecs', 'element'] as const) {
+    it.skipIf(skip)(`${videoDecoder}: frames at the clip times, audio aligned, shift + clamping, label`, async () => {
+      const { bytes } = await makeWebm();
+      const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'video/webm' }));
+      try {
+        const ds = await datasets.fromManifest({ entries: [{ video: url, label: 2 }], preset, videoDecoder });
+        // 2 s of content, clip span 0.6 s: centred start (2 - 0.04 - 0.6) / 2 = 0.68 s -> frames 17, 22, 27, 32
+        const c = await ds.get(0);
+        expect(c.label).toBe(2);
+        expectFrames(c.video, [17, 22, 27, 32], TOLERANCE[videoDecoder]);
+        expectAudioAligned(c.audio, 0.68);
+        // +0.5 s: start 1.18 s -> frames 29.5 -> 29, 34, 39, 44 (decoding restarts at the keyframe 20)
+        const s = await ds.get(0, { shift: 0.5 });
+        expectFrames(s.video, [29, 34, 39, 44], TOLERANCE[videoDecoder]);
+        expectAudioAligned(s.audio, 1.18);
+        // past the end: clamped to start 1.36 s -> frames 34, 39, 44, 49
+        expectFrames((await ds.get(0, { shift: 5 })).video, [34, 39, 44, 49], TOLERANCE[videoDecoder]);
+      } finally {
+        URL.revokeObjectURL(url);
+      }
+    });
+  }
+  it.skipIf(skip)('a video without a soundtrack takes the WAV of the entry, or says to give one', async () => {
+    const { bytes } = await makeWebm({ audio: false });
+    const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'video/webm' }));
+    try {
+      const ds = await datasets.fromManifest({ entries: [{ video: url }, { video: url, audio: String(repoUrl('test/fixtures/data/media/video.wav')) }], preset });
+      await expect(ds.get(0)).rejects.toThrow(/no audio track; give the entry an 'audio' WAV file/);
+      const b = await ds.batchArrays([1], { normalize: false });
+      expect(b.videoShape).toEqual([1, 3, T, H, W]);
+    } finally {
+      URL.revokeObjectURL(url);
+    }
+  });
+});
