@@ -182,13 +182,14 @@ export async function makeBatch(owner: object, get: ItemSource, indices: number[
     mel = aug;
   }
 
-  // video: (B, 3, T, H, W), augmented on the GPU straight into the tensor, or uploaded once
+  // video: (B, 3, T, H, W), augmented on the GPU straight into the tensor (recorded in the engine's encoder,
+  // submitted with the engine's next flush), or uploaded once
   const vshape = [B, 3, P.frames, P.height, P.width];
   let video: Tensor;
   if (gpuVideo) {
     video = new Tensor(ctx, vshape);
     try {
-      await augmentClipsGpuInto(ctx, g.items.map((it) => it.video), g.shape, g.params!, video.buffer);
+      augmentClipsGpuInto(ctx, g.items.map((it) => it.video), g.shape, g.params!, video.buffer);
     } catch (e) {
       video.dispose();
       throw e;

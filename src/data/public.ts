@@ -12,5 +12,7 @@ export { PRESETS as CLIP_PRESETS, type ClipPreset, type PresetName as ClipPreset
 export { Rng } from './rng.ts';
 export { sampleClipAugment, augmentClipReference, IMAGENET_NORMALIZE, type ClipAugmentParams, type ClipAugmentOptions } from './augment/clip.ts';
 export { augmentClipsGpu } from './augment/gpu.ts';
+export { demuxWebm, type WebmFile, type WebmTrack, type WebmFrame } from './media/webm/demux.ts';
+export { muxWebm, type MuxTrack, type MuxFrame } from './media/webm/mux.ts';
 export { resample as resampleAudio, cropAudio, gainJitter, alignedAudioStart } from './audio.ts';
 export { DatasetAssetError, DatasetRuntimeError, InvalidMediaError } from './errors.ts';

@@ -1,23 +1,25 @@
-// WGSL kernels of the clip augmentation. Same formulas, same float32 steps as reference.ts (the oracle).
-// Flat 1-D work is dispatched as a 2-D grid (x up to 65535 groups) and re-linearised with num_workgroups.
+// WGSL kernels of the clip augmentation as engine KernelSpecs (src/gpu/kernel.ts): recorded into the
+// engine's open command encoder by ./gpu.ts, so a batch's augmentation joins the engine's single submit.
+// Same formulas, same float32 steps as reference.ts (the oracle). Storage is reached through the generated
+// accessors (`x(i)`, `x_set(i, v)`), so buffers above maxStorageBufferBindingSize split transparently;
+// `gidx` is the linear invocation index of a 1-D launch (folded by the engine above the per-dimension limit).
+import type { KernelSpec } from '../../gpu/kernel.ts';
 
 export const WG = 64;
 
-const LINEAR_INDEX = /* wgsl */ `
-fn linearIndex(gid: vec3<u32>, nwg: vec3<u32>) -> u32 { return gid.x + gid.y * nwg.x * ${WG}u; }`;
-
 /** Crop box -> bilinear resize (PyTorch align_corners=False taps) -> optional horizontal flip, every plane. */
-export const GEOMETRY_WGSL = /* wgsl */ `
-struct Geo {
-  planes: u32, inH: u32, inW: u32, outH: u32,
-  outW: u32, top: i32, left: i32, cropH: u32,
-  cropW: u32, flip: u32, scaleY: f32, scaleX: f32,
-}
-@group(0) @binding(0) var<storage, read> src: array<f32>;        // (C*T, inH, inW)
-@group(0) @binding(1) var<storage, read_write> dst: array<f32>;  // (C*T, outH, outW)
-@group(0) @binding(2) var<uniform> g: Geo;
-${LINEAR_INDEX}
-
+export const GEOMETRY_SPEC: KernelSpec = {
+  name: 'data.augment.geometry',
+  bindings: [
+    { name: 'src' }, //              (C*T, inH, inW)
+    { name: 'dst', write: true }, // (C*T, outH, outW) at element dstOff
+  ],
+  uniforms: [
+    ['planes', 'u32'], ['inH', 'u32'], ['inW', 'u32'], ['outH', 'u32'], ['outW', 'u32'], ['top', 'i32'], ['left', 'i32'],
+    ['cropH', 'u32'], ['cropW', 'u32'], ['flip', 'u32'], ['scaleY', 'f32'], ['scaleX', 'f32'], ['dstOff', 'u32'],
+  ],
+  workgroupSize: WG,
+  decls: /* wgsl */ `
 struct Taps { i0: i32, i1: i32, w0: f32, w1: f32 }
 fn taps(o: u32, inSize: u32, scale: f32) -> Taps {
   let s = max(scale * (f32(o) + 0.5) - 0.5, 0.0);
@@ -31,68 +33,78 @@ fn taps(o: u32, inSize: u32, scale: f32) -> Taps {
   return t;
 }
 fn at(base: u32, y: i32, x: i32) -> f32 {
-  let sy = y + g.top;
-  let sx = x + g.left;
-  if (sy < 0 || sx < 0 || sy >= i32(g.inH) || sx >= i32(g.inW)) { return 0.0; }
-  return src[base + u32(sy) * g.inW + u32(sx)];
-}
-@compute @workgroup_size(${WG})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = linearIndex(gid, nwg);
-  let per = g.outH * g.outW;
-  if (i >= g.planes * per) { return; }
+  let sy = y + u.top;
+  let sx = x + u.left;
+  if (sy < 0 || sx < 0 || sy >= i32(u.inH) || sx >= i32(u.inW)) { return 0.0; }
+  return src(base + u32(sy) * u.inW + u32(sx));
+}`,
+  body: /* wgsl */ `
+  let i = gidx;
+  let per = u.outH * u.outW;
+  if (i >= u.planes * per) { return; }
   let p = i / per;
   let r = i % per;
-  let oy = r / g.outW;
-  let ox = r % g.outW;
-  let ty = taps(oy, g.cropH, g.scaleY);
-  let tx = taps(ox, g.cropW, g.scaleX);
-  let base = p * g.inH * g.inW;
+  let oy = r / u.outW;
+  let ox = r % u.outW;
+  let ty = taps(oy, u.cropH, u.scaleY);
+  let tx = taps(ox, u.cropW, u.scaleX);
+  let base = p * u.inH * u.inW;
   let top = tx.w0 * at(base, ty.i0, tx.i0) + tx.w1 * at(base, ty.i0, tx.i1);
   let bot = tx.w0 * at(base, ty.i1, tx.i0) + tx.w1 * at(base, ty.i1, tx.i1);
-  let outX = select(ox, g.outW - 1u - ox, g.flip != 0u);
-  dst[p * per + oy * g.outW + outX] = ty.w0 * top + ty.w1 * bot;
-}`;
+  let outX = select(ox, u.outW - 1u - ox, u.flip != 0u);
+  dst_set(u.dstOff + p * per + oy * u.outW + outX, ty.w0 * top + ty.w1 * bot);`,
+};
 
-/** Mean luma of each frame: one workgroup per frame, tree reduction in workgroup memory. */
-export const FRAME_MEAN_WGSL = /* wgsl */ `
-struct Dims { t: u32, hw: u32 }
-@group(0) @binding(0) var<storage, read> x: array<f32>;              // (3, T, H*W)
-@group(0) @binding(1) var<storage, read_write> means: array<f32>;    // (T)
-@group(0) @binding(2) var<uniform> d: Dims;
-var<workgroup> part: array<f32, 256>;
-@compute @workgroup_size(256)
-fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+/** Mean luma of each frame: one workgroup per frame (grid (T, 1, 1)), tree reduction in workgroup memory. */
+export const FRAME_MEAN_SPEC: KernelSpec = {
+  name: 'data.augment.frame-mean',
+  bindings: [
+    { name: 'x' }, //                  (3, T, H*W) at element xOff
+    { name: 'means', write: true }, // (T)
+  ],
+  uniforms: [['t', 'u32'], ['hw', 'u32'], ['xOff', 'u32']],
+  workgroupSize: 256,
+  decls: 'var<workgroup> part: array<f32, 256>;',
+  body: /* wgsl */ `
   let t = wid.x;
-  let n = d.t * d.hw;
+  let n = u.t * u.hw;
   var acc = 0.0;
-  for (var k = lid; k < d.hw; k += 256u) {
-    let i = t * d.hw + k;
-    acc += 0.2989 * x[i] + 0.587 * x[n + i] + 0.114 * x[2u * n + i];
+  for (var k = lidx; k < u.hw; k += 256u) {
+    let i = u.xOff + t * u.hw + k;
+    acc += 0.2989 * x(i) + 0.587 * x(n + i) + 0.114 * x(2u * n + i);
   }
-  part[lid] = acc;
+  part[lidx] = acc;
   workgroupBarrier();
   for (var s = 128u; s > 0u; s >>= 1u) {
-    if (lid < s) { part[lid] += part[lid + s]; }
+    if (lidx < s) { part[lidx] += part[lidx + s]; }
     workgroupBarrier();
   }
-  if (lid == 0u) { means[t] = part[0] / f32(d.hw); }
-}`;
+  if (lidx == 0u) { means_set(t, part[0] / f32(u.hw)); }`,
+};
 
 /**
  * A run of colour ops on every pixel in place, in registers, one read and one write per pixel.
- * ops[k] = (op, factor, 1 - factor, 0) with op: 0 brightness, 1 contrast (uses the frame means, so it may
- * only open a run: the means are of the clip as it is when the run starts), 2 saturation, 3 hue,
- * 4 grayscale (3 channels), 5 normalize (mean/sdev).
+ * Op k is (o<k>, f<k>, g<k>) = (op, factor, 1 - factor) with op: 0 brightness, 1 contrast (uses the frame
+ * means, so it may only open a run: the means are of the clip as it is when the run starts), 2 saturation,
+ * 3 hue, 4 grayscale (3 channels), 5 normalize (m0..m2 mean, s0..s2 std).
  */
 export const MAX_COLOR_OPS = 8;
-export const COLOR_WGSL = /* wgsl */ `
-struct Color { n: u32, hw: u32, t: u32, count: u32, mean: vec4<f32>, sdev: vec4<f32>, ops: array<vec4<f32>, ${MAX_COLOR_OPS}> }
-@group(0) @binding(0) var<storage, read_write> x: array<f32>;   // (3, T, H, W), in place
-@group(0) @binding(1) var<storage, read> means: array<f32>;     // (T) frame means for contrast
-@group(0) @binding(2) var<uniform> c: Color;
-${LINEAR_INDEX}
-
+const OP_UNIFORMS = Array.from({ length: MAX_COLOR_OPS }, (_, k) => [[`o${k}`, 'u32'], [`f${k}`, 'f32'], [`g${k}`, 'f32']] as const).flat();
+export const COLOR_SPEC: KernelSpec = {
+  name: 'data.augment.color',
+  bindings: [
+    { name: 'x', write: true }, // (3, T, H, W) at element xOff, in place
+    { name: 'means' }, //          (T) frame means for contrast
+  ],
+  uniforms: [['n', 'u32'], ['hw', 'u32'], ['t', 'u32'], ['count', 'u32'], ['xOff', 'u32'], ['m0', 'f32'], ['m1', 'f32'], ['m2', 'f32'], ['s0', 'f32'], ['s1', 'f32'], ['s2', 'f32'], ...OP_UNIFORMS.map(([n, t]) => [n, t] as [string, 'u32' | 'f32'])],
+  workgroupSize: WG,
+  decls: /* wgsl */ `
+struct Op { op: u32, f: f32, g: f32 }
+fn opAt(k: u32) -> Op {
+  switch (k) {
+${Array.from({ length: MAX_COLOR_OPS }, (_, k) => `    case ${k}u: { return Op(u.o${k}, u.f${k}, u.g${k}); }`).join('\n').replace(`case ${MAX_COLOR_OPS - 1}u:`, 'default:')}
+  }
+}
 fn luma(p: vec3<f32>) -> f32 { return 0.2989 * p.x + 0.587 * p.y + 0.114 * p.z; }
 fn blend(a: vec3<f32>, b: vec3<f32>, f: f32, om: f32) -> vec3<f32> { return clamp(f * a + om * b, vec3<f32>(0.0), vec3<f32>(1.0)); }
 
@@ -130,25 +142,24 @@ fn hue(p: vec3<f32>, factor: f32) -> vec3<f32> {
     case 4: { return vec3<f32>(t, pp, v); }
     default: { return vec3<f32>(v, pp, q); }
   }
-}
-
-@compute @workgroup_size(${WG})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = linearIndex(gid, nwg);
-  if (i >= c.n) { return; }
-  var p = vec3<f32>(x[i], x[c.n + i], x[2u * c.n + i]);
-  for (var k = 0u; k < c.count; k++) {
-    let o = c.ops[k];
-    switch (u32(o.x)) {
-      case 0u: { p = blend(p, vec3<f32>(0.0), o.y, o.z); }
-      case 1u: { p = blend(p, vec3<f32>(means[i / c.hw]), o.y, o.z); }
-      case 2u: { p = blend(p, vec3<f32>(luma(p)), o.y, o.z); }
-      case 3u: { p = hue(p, o.y); }
+}`,
+  body: /* wgsl */ `
+  let i = gidx;
+  if (i >= u.n) { return; }
+  let b = u.xOff + i;
+  var p = vec3<f32>(x(b), x(u.n + b), x(2u * u.n + b));
+  for (var k = 0u; k < u.count; k++) {
+    let o = opAt(k);
+    switch (o.op) {
+      case 0u: { p = blend(p, vec3<f32>(0.0), o.f, o.g); }
+      case 1u: { p = blend(p, vec3<f32>(means(i / u.hw)), o.f, o.g); }
+      case 2u: { p = blend(p, vec3<f32>(luma(p)), o.f, o.g); }
+      case 3u: { p = hue(p, o.f); }
       case 4u: { p = vec3<f32>(luma(p)); }
-      default: { p = (p - c.mean.xyz) / c.sdev.xyz; }
+      default: { p = (p - vec3<f32>(u.m0, u.m1, u.m2)) / vec3<f32>(u.s0, u.s1, u.s2); }
     }
   }
-  x[i] = p.x;
-  x[c.n + i] = p.y;
-  x[2u * c.n + i] = p.z;
-}`;
+  x_set(b, p.x);
+  x_set(u.n + b, p.y);
+  x_set(2u * u.n + b, p.z);`,
+};
