@@ -2,6 +2,7 @@
 // on awkward sizes: 1x1 frames, primes, outputs that do not fill a workgroup, every jitter order.
 import { describe, expect, it, beforeAll } from 'vitest';
 import { getDevice } from '../../src/gpu/device.ts';
+import { contextFor } from '../../src/gpu/context.ts';
 import { augmentClipsGpu } from '../../src/data/augment/gpu.ts';
 import { augmentClipReference, sampleClipAugment, type ClipAugmentParams } from '../../src/data/augment/clip.ts';
 import type { ClipShape } from '../../src/data/augment/reference.ts';
@@ -74,6 +75,27 @@ describe('augment GPU vs TS reference', () => {
     for (let k = 0; k < clips.length; k++) expectAllClose(got[k], augmentClipReference(clips[k], s, params[k]), { ...TOL, what: `clip ${k}` });
     // the params really differ between clips (not one draw reused)
     expect(JSON.stringify(params[0])).not.toBe(JSON.stringify(params[1]));
+  });
+
+  it('under lowered limits (2 workgroups per dimension, 2 KiB bindings): bit-identical, really split', async () => {
+    const ctx = contextFor(gpu);
+    const rng = new Rng(4);
+    const s: ClipShape = { c: 3, t: 5, h: 9, w: 11 }; // 5.9 KB clips, 6.3 KB output: every binding splits
+    const clips = [0, 1, 2].map(() => randomClip(rng, s));
+    const params = clips.map(() => sampleClipAugment(rng, s.h, s.w, { size: [7, 5], jitterP: 1, grayscaleP: 0.5 }));
+    params[0].jitter = { ...params[0].jitter!, order: [1, 0, 2, 3] }; // contrast: a frame-mean grid of T = 5 > 2
+    let d0 = ctx.dispatches;
+    const normal = await augmentClipsGpu(gpu, clips, s, params);
+    const normalCount = ctx.dispatches - d0;
+    d0 = ctx.dispatches;
+    const p0 = ctx.pipelineCount;
+    const low = await ctx.withLimits({ maxComputeWorkgroupsPerDimension: 2, maxStorageBufferBindingSize: 2048, minStorageBufferOffsetAlignment: 256 }, () => augmentClipsGpu(gpu, clips, s, params));
+    expect(ctx.dispatches - d0).toBeGreaterThan(normalCount); // grids were cut
+    expect(ctx.pipelineCount).toBeGreaterThan(p0); // bindings were split (new accessor layouts)
+    for (let k = 0; k < clips.length; k++) {
+      expect(Array.from(low[k])).toEqual(Array.from(normal[k]));
+      expectAllClose(low[k], augmentClipReference(clips[k], s, params[k]), { ...TOL, what: `clip ${k} under low limits` });
+    }
   });
 
   it('typed errors', async () => {

@@ -142,6 +142,29 @@ describe('ds.batch(): tensors', () => {
     c.dispose();
   });
 
+  it('GPU augmentation is recorded into the engine stream: its dispatches counted, no submit until a read', async () => {
+    const ctx = contextOf(device);
+    await (await ds.batch([0])).video.toArray(); // warm: nothing pending
+    const queue = device.gpu.queue;
+    const submit = queue.submit;
+    let submits = 0;
+    queue.submit = (cmds) => {
+      submits++;
+      return submit.call(queue, cmds);
+    };
+    try {
+      const d0 = ctx.dispatches;
+      const b = await ds.batch([0, 1], { augment: true, seed: 2 });
+      expect(submits).toBe(0); // the augmentation waits in the engine's open encoder
+      expect(ctx.dispatches - d0).toBeGreaterThanOrEqual(2 * 2); // geometry + at least one colour pass per clip
+      await b.video.toArray();
+      expect(submits).toBe(1); // the read's flush: one submit for augmentation + copy
+      b.dispose();
+    } finally {
+      queue.submit = submit;
+    }
+  });
+
   it('20 augmented batches with dispose: the buffer pool stays flat', async () => {
     const ctx = contextOf(device);
     let created = -1;
