@@ -12,6 +12,7 @@ import os from 'node:os';
 import { datasets } from '../../build/tsc/src/data/public.js';
 import { getDevice } from '../../build/tsc/src/gpu/device.js';
 import { AudioFrontend } from '../../build/tsc/src/dsp/frontend.js';
+import { contextOf } from '../../build/tsc/src/tensor/tensor.js';
 
 // build/tsc/ has no build/wasm next to it: hand the frontend its bytes
 const frontend = await AudioFrontend.create({ wasm: readFileSync(new URL('../../build/wasm/sscl-dsp.simd.wasm', import.meta.url)) });
@@ -40,14 +41,16 @@ for (const preset of ['tiny', 'paper']) {
     for (const b of batches) await ds.batchArrays(b, o);
     return (batches.length * B) / ((performance.now() - tt) / 1000);
   };
-  // batch(): Tensors (video augmented on the GPU into the tensor, log-mel + SpecAugment uploaded), waited
-  // for on the queue, then disposed.
+  // batch(): Tensors (video augmented on the GPU into the tensor, log-mel + SpecAugment uploaded). The
+  // augmentation is only recorded into the engine's encoder (a training step would submit it with its own
+  // work): flush the engine, wait for the queue, then dispose.
   const device = await getDevice();
   const tensorRate = async (o) => {
     (await ds.batch(batches[0], o)).dispose();
     const tt = performance.now();
     for (const b of batches) {
       const t = await ds.batch(b, o);
+      contextOf(device).flush();
       await device.gpu.queue.onSubmittedWorkDone();
       t.dispose();
     }
@@ -57,7 +60,7 @@ for (const preset of ['tiny', 'paper']) {
   const cpu = await rate({ augment: true, seed: 1, augmentOn: 'cpu' });
   const tensors = await tensorRate({ augment: true, seed: 1, frontend });
   rows.push({ preset, items: n, cold, warm, gpu, cpu, tensors });
-  console.log(`${preset}: cold ${cold.toFixed(1)} clips/s, warm ${warm.toFixed(1)} clips/s, augmented batches of ${B}: batchArrays GPU ${gpu.toFixed(1)} clips/s, CPU ${cpu.toFixed(1)} clips/s; batch() tensors ${tensors.toFixed(1)} clips/s`);
+  console.log(`${preset}: (load ${os.loadavg()[0].toFixed(1)}) cold ${cold.toFixed(1)} clips/s, warm ${warm.toFixed(1)} clips/s, augmented batches of ${B}: batchArrays GPU ${gpu.toFixed(1)} clips/s, CPU ${cpu.toFixed(1)} clips/s; batch() tensors ${tensors.toFixed(1)} clips/s`);
 }
 const tux = [];
 try {
@@ -82,4 +85,4 @@ if (tux.length) {
   console.log(`\n| TuxAV preset | items | get() cold | get() warm |\n|---|---|---|---|`);
   for (const r of tux) console.log(`| ${r.preset} | ${r.items} | ${r.cold.toFixed(1)} | ${r.warm.toFixed(1)} |`);
 }
-console.log(`\nnode ${process.version}, ${os.cpus()[0]?.model} x${os.cpus().length}, ${new Date().toISOString()}`);
+console.log(`\nnode ${process.version}, ${os.cpus()[0]?.model} x${os.cpus().length}, ${new Date().toISOString()}, load average at the end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);

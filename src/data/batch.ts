@@ -3,7 +3,7 @@
 // every dataset. batch() returns engine Tensors (video + log-mel from the audio frontend, SpecAugment);
 // batchArrays() the same clips as plain typed arrays (waveforms, no spectrogram).
 import { AudioFrontend } from '../dsp/frontend.ts';
-import { resolvePolicy, specAugment, type SpecAugmentOptions } from '../dsp/specaugment.ts';
+import { resolvePolicy, specAugment, type SpecAugmentOptions, type SpecAugmentParams } from '../dsp/specaugment.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import { getDevice, type Device } from '../gpu/device.ts';
 import { contextOf, Tensor } from '../tensor/tensor.ts';
@@ -29,7 +29,11 @@ export interface AvItem {
 export interface BatchOptions {
   /** batch() only: the AudioFrontend computing the log-mels (e.g. one created with injected `wasm` bytes in a bundler). Default: one `AudioFrontend.create()` per dataset. */
   frontend?: AudioFrontend;
-  /** batch() only: SpecAugment policy applied to each clip's log-mel when augmenting (masks filled with the clip's mean), or false. Default 'SM'. */
+  /**
+   * batch() only: SpecAugment policy applied to each clip's log-mel when augmenting (masks filled with the
+   * clip's mean), or false. Default 'SM'. A named policy's time warp W is scaled to the frame count (see
+   * `specAugmentFor`); a `{ W, F, mF, T, p, mT }` object is used as given.
+   */
   specAugment?: SpecAugmentOptions['policy'] | false;
   /** Apply the paper's visual augmentation (random resized crop, flip, colour jitter, grayscale), audio gain jitter and a temporal shift. */
   augment?: boolean;
@@ -160,8 +164,8 @@ export async function makeBatch(owner: object, get: ItemSource, indices: number[
   const feats = P.audioFeatures;
   if (!feats) throw new InvalidArgumentError('batch: the preset has no audioFeatures (log-mel settings): add them (e.g. CLIP_PRESETS.tiny.audioFeatures, adapted to your rate) or use batchArrays()');
   if ((feats.sampleRate ?? 16000) !== P.sampleRate) throw new InvalidArgumentError(`batch: preset.audioFeatures.sampleRate (${feats.sampleRate ?? 16000}) must equal preset.sampleRate (${P.sampleRate})`);
-  const sa = options.specAugment ?? 'SM';
-  if (sa !== false) resolvePolicy(sa); // a bad policy is a typed error even when not augmenting
+  const named = options.specAugment ?? 'SM';
+  if (named !== false) resolvePolicy(named); // a bad policy is a typed error even when not augmenting
   const ctx = contextOf(options.device ?? (await getDevice()));
   const fe = options.frontend ?? (await frontendOf(owner));
   const gpuVideo = (options.augment ?? false) && (options.augmentOn ?? 'gpu') === 'gpu';
@@ -170,6 +174,7 @@ export async function makeBatch(owner: object, get: ItemSource, indices: number[
 
   // audio: (B, samples) -> log-mel (B, 1, nMels, frames), SpecAugment per clip with its own seed
   const { bands, frames } = fe.outputShape(g.samples, feats);
+  const sa = named === false ? false : specAugmentFor(named, frames);
   const per = bands * frames;
   let mel = new Float32Array(B * per);
   fe.melSpectrogramBatch(g.waveform, g.samples, mel, feats);
@@ -217,6 +222,22 @@ export async function makeBatch(owner: object, get: ItemSource, indices: number[
   labelsOf(g.items, out);
   return out;
 }
+
+/**
+ * The SpecAugment parameters batch() applies to a log-mel of `frames` frames. Named policies (Park et al.
+ * 2019) are used as published except the time warp: W is scaled by frames / 128 (the paper preset's frame
+ * count, where it is used as published), rounded. Unscaled, 'SM''s W = 40 on the tiny preset's 64 frames
+ * would be clamped only to floor(64 / 2) - 1 = 31, i.e. a warp of up to half the clip; scaled it is 20.
+ * Objects are returned as given.
+ */
+export function specAugmentFor(policy: SpecAugmentOptions['policy'], frames: number): SpecAugmentParams {
+  const p = resolvePolicy(policy);
+  if (typeof policy !== 'string') return p;
+  return { ...p, W: Math.round((p.W * frames) / SPEC_AUGMENT_REFERENCE_FRAMES) };
+}
+
+/** Frames of the paper preset's log-mel (SSCL_AUDIO: 128 x 128), for which the named policies are used as published. */
+export const SPEC_AUGMENT_REFERENCE_FRAMES = 128;
 
 /** The SpecAugment seed of item `index` in a batch drawn with `seed` (exported for tests). */
 export function specAugmentSeed(seed: number, index: number): number {

@@ -3,6 +3,7 @@
 export { datasets } from './datasets.ts';
 export { AvDigits, type AvDigitsOptions } from './avdigits/dataset.ts';
 export type { AvItem, AvBatch, BatchOptions, TensorBatch } from './batch.ts';
+export { specAugmentFor } from './batch.ts';
 export { ManifestDataset, type ManifestEntry, type ManifestOptions } from './manifest.ts';
 export { type DecodedAudio } from './media/wav.ts';
 export { decodeOggVorbis } from './media/vorbis/index.ts';

@@ -11,7 +11,7 @@ import { InvalidArgumentError } from '../../src/errors.ts';
 import { getDevice, type Device } from '../../src/gpu/device.ts';
 import { contextOf, Tensor } from '../../src/tensor/tensor.ts';
 import { PRESETS, type ClipPreset } from '../../src/data/presets.ts';
-import { specAugmentSeed } from '../../src/data/batch.ts';
+import { specAugmentFor, specAugmentSeed } from '../../src/data/batch.ts';
 import type { ManifestDataset } from '../../src/data/manifest.ts';
 import { repoUrl } from '../helpers/files.ts';
 import { expectAllClose } from '../helpers/close.ts';
@@ -69,6 +69,18 @@ describe('clip presets: audioFeatures', () => {
   }
 });
 
+describe('SpecAugment policy of batch(): time warp scaled to the frame count', () => {
+  it('named policies: W * frames / 128 rounded, the rest as published; objects as given', () => {
+    expect(specAugmentFor('SM', 128)).toEqual({ W: 40, F: 15, mF: 2, T: 70, p: 0.2, mT: 2 }); // paper / small: as published
+    expect(specAugmentFor('SM', 64).W).toBe(20); // tiny: 40 * 64 / 128
+    expect(specAugmentFor('SM', 65).W).toBe(20); // 20.3 (this file's 65-frame log-mel)
+    expect(specAugmentFor('LB', 64).W).toBe(40);
+    const own = { W: 9, F: 1, mF: 1, T: 1, p: 1, mT: 1 };
+    expect(specAugmentFor(own, 64)).toEqual(own);
+    expect(() => specAugmentFor('XX' as 'SM', 64)).toThrow(InvalidArgumentError);
+  });
+});
+
 describe('ds.batch(): tensors', () => {
   it('no augmentation: shapes, labels, video = batchArrays().video, audio = the frontend log-mel of waveform', async () => {
     const b = await ds.batch([1, 0, 2]);
@@ -106,7 +118,7 @@ describe('ds.batch(): tensors', () => {
     const per = 32 * 65;
     for (let k = 0; k < idx.length; k++) {
       const clean = fe.melSpectrogram(b.waveform.subarray(k * 8000, (k + 1) * 8000), feats);
-      const ref = specAugmentReference(clean, { policy: 'SM', seed: specAugmentSeed(11, idx[k]), maskValue: 'mean' });
+      const ref = specAugmentReference(clean, { policy: specAugmentFor('SM', 65), seed: specAugmentSeed(11, idx[k]), maskValue: 'mean' });
       same(mel.subarray(k * per, (k + 1) * per), ref, `SpecAugment of clip ${k}`);
       let changed = 0;
       for (let i = 0; i < per; i++) if (ref[i] !== clean.data[i]) changed++;
