@@ -67,16 +67,18 @@ function checkAll(clips: Float32Array[], s: ClipShape, params: ClipAugmentParams
 
 /** Records the kernels of every clip, clip k's output at element offset sum of the earlier outputs of `out`. */
 function recordAugment(ctx: GpuContext, clips: Float32Array[], s: ClipShape, params: ClipAugmentParams[], out: { buffer: GPUBuffer; bytes: number }): void {
-  let off = 0;
-  for (let k = 0; k < clips.length; k++) {
-    const p = params[k];
-    const [oh, ow] = p.size;
-    const src = ctx.pool.acquire(clips[k].byteLength);
-    const means = ctx.pool.acquire(s.t * 4);
-    try {
-      ctx.upload(src, clips[k]);
-      const srcArg = { buffer: src, bytes: clips[k].byteLength };
-      const meansArg = { buffer: means, bytes: s.t * 4 };
+  // Every upload before the first kernel: with nothing recorded yet they are plain queue writes, while an
+  // upload after a recorded kernel has to go through a staging buffer (GpuContext.upload).
+  const srcs = clips.map((c) => ctx.pool.acquire(c.byteLength));
+  const means = ctx.pool.acquire(s.t * 4);
+  try {
+    clips.forEach((c, k) => ctx.upload(srcs[k], c));
+    const meansArg = { buffer: means, bytes: s.t * 4 };
+    let off = 0;
+    for (let k = 0; k < clips.length; k++) {
+      const p = params[k];
+      const [oh, ow] = p.size;
+      const srcArg = { buffer: srcs[k], bytes: clips[k].byteLength };
       const n = s.t * oh * ow; // pixels
       const { top, left, height, width } = p.crop;
       ctx.launch(GEOMETRY_SPEC, [srcArg, out], Math.ceil((3 * n) / WG), [s.c * s.t, s.h, s.w, oh, ow, top, left, height, width, p.flip ? 1 : 0, height / oh, width / ow, off]);
@@ -102,9 +104,10 @@ function recordAugment(ctx: GpuContext, clips: Float32Array[], s: ClipShape, par
       }
       flush();
       off += 3 * n;
-    } finally {
-      ctx.pool.release(src);
-      ctx.pool.release(means);
     }
+  } finally {
+    // back to the pool at once: later users are recorded after these kernels, so they run after them
+    for (const b of srcs) ctx.pool.release(b);
+    ctx.pool.release(means);
   }
 }
