@@ -43,6 +43,19 @@ const server = createServer(async (req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' }).end(page);
       return;
     }
+    // Debian's Tux Paint stamps (TuxAV in the browser: the directory and its file list, as a user serves them)
+    if (path.startsWith('/__system/tuxpaint/')) {
+      const TUX = '/usr/share/tuxpaint/stamps';
+      if (path === '/__system/tuxpaint/files.txt') {
+        const list = (await readdir(TUX, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name).slice(TUX.length + 1));
+        res.writeHead(200, { 'content-type': 'text/plain' }).end(list.sort().join('\n'));
+        return;
+      }
+      const file = resolve(TUX, '.' + path.slice('/__system/tuxpaint/stamps'.length));
+      if (!path.startsWith('/__system/tuxpaint/stamps/') || !file.startsWith(TUX + '/')) throw new Error('not found');
+      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' }).end(await readFile(file));
+      return;
+    }
     // Compiled modules come from build/tsc; everything else (wasm, fixtures) from the source tree.
     const fromTsc = (path.startsWith('/src/') || path.startsWith('/test/')) && path.endsWith('.js');
     const file = resolve(fromTsc ? TSC : ROOT, '.' + path);

@@ -1,8 +1,10 @@
 // Image decoding for datasets: PNG through `pngjs` (MIT, optional peer dependency) in Node and Deno; any
-// format the browser decodes (PNG, JPEG, WebP) through createImageBitmap in browsers and workers.
+// format the browser decodes (JPEG, WebP, ...) through createImageBitmap in browsers and workers, except PNG:
+// our own decoder (./png.ts) there, so the pixels are the same bytes as pngjs's.
 import { importOptional } from '../optional.ts';
 import { nodeBuiltin, nodeProcess } from '../../runtime.ts';
 import { DatasetAssetError, InvalidMediaError } from '../errors.ts';
+import { decodePng, isInterlacedPng, isPng } from './png.ts';
 
 export interface DecodedImage {
   width: number;
@@ -55,6 +57,12 @@ export function fromRgba(width: number, height: number, data: ArrayLike<number>)
 export async function decodeImage(bytes: Uint8Array, name = 'image'): Promise<DecodedImage> {
   const g = globalThis as unknown as { Deno?: unknown; createImageBitmap?: typeof createImageBitmap; OffscreenCanvas?: typeof OffscreenCanvas };
   if (!nodeProcess() && !g.Deno && g.createImageBitmap && g.OffscreenCanvas) {
+    // PNG ourselves (exact bytes, as pngjs gives in Node/Deno); other formats and Adam7 through the browser,
+    // whose canvas round trip premultiplies alpha (semi-transparent colours may differ by a few levels)
+    if (isPng(bytes) && !isInterlacedPng(bytes)) {
+      const png = await decodePng(bytes, name);
+      return fromRgba(png.width, png.height, png.data);
+    }
     let bmp: ImageBitmap;
     try {
       bmp = await g.createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>]), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });

@@ -1,7 +1,8 @@
 // TuxAV: real pictures and real voices from Debian's `tuxpaint-stamps-default` (GPL-2+). Each item is a
 // Tux Paint stamp panning and zooming over a random background, paired with a person saying what it is in
 // one language, sometimes with the object's own sound effect, over background noise. Splits hold out
-// languages (hence speakers). Node and Deno only (it reads the package's directory).
+// languages (hence speakers). Node and Deno list the package's directory; browsers need its file list
+// (`files`, see ./catalogue.ts) and the directory served over HTTP (`root`).
 import { InvalidArgumentError } from '../../errors.ts';
 import { addBackgroundNoise, alignedAudioStart, dbToGain, mixInto, resample, rms } from '../audio.ts';
 import { renderBackground } from '../avdigits/render.ts';
@@ -13,7 +14,7 @@ import { decodeOggVorbis } from '../media/vorbis/index.ts';
 import { toMono } from '../media/wav.ts';
 import { resolvePreset, type ClipPreset, type PresetName } from '../presets.ts';
 import { mixSeed, Rng } from '../rng.ts';
-import { INSTALL_HINT, loadCatalogue, TUXPAINT_ROOT, type Catalogue } from './catalogue.ts';
+import { INSTALL_HINT, loadCatalogue, loadCatalogueFromList, TUXPAINT_ROOT, type Catalogue } from './catalogue.ts';
 import { drawStamp, prepareStamp, type Prepared } from './render.ts';
 
 export interface TuxAvOptions {
@@ -24,8 +25,13 @@ export interface TuxAvOptions {
   preset?: PresetName | ClipPreset;
   /** Number of items; default: every (stamp, language) pair of the split once. */
   size?: number;
-  /** The stamps directory. Default /usr/share/tuxpaint/stamps. */
+  /** The stamps directory (a path, or in browsers its URL). Default /usr/share/tuxpaint/stamps. */
   root?: string;
+  /**
+   * The directory's file list instead of a listing (required in browsers): the URL/path of a text file
+   * with one path (relative to `root`) per line, e.g. `find . -type f | sort` run in the directory, or the paths.
+   */
+  files?: string | URL | string[];
   /** Languages held out for 'test'. Default ['bg', 'el', 'nl']: the rest are 'train'. */
   testLanguages?: string[];
 }
@@ -81,7 +87,9 @@ export class TuxAv {
     if (!(noise >= 0 && noise <= 1)) throw new InvalidArgumentError(`tuxAv: noise must be in [0, 1], got ${noise}`);
     if (o.size !== undefined && !(Number.isSafeInteger(o.size) && o.size > 0)) throw new InvalidArgumentError(`tuxAv: size must be a positive integer, got ${o.size}`);
     const preset = resolvePreset(o.preset);
-    return new TuxAv(loadCatalogue(o.root ?? TUXPAINT_ROOT), split, seed, noise, preset, o.testLanguages ?? DEFAULT_TEST_LANGUAGES, o.size);
+    const root = (o.root ?? TUXPAINT_ROOT).replace(/\/+$/, '');
+    const catalogue = o.files !== undefined ? await loadCatalogueFromList(root, o.files) : loadCatalogue(root);
+    return new TuxAv(catalogue, split, seed, noise, preset, o.testLanguages ?? DEFAULT_TEST_LANGUAGES, o.size);
   }
 
   private async image(k: number): Promise<Prepared> {
