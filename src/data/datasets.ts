@@ -17,8 +17,8 @@ import { TuxAv, type TuxAvOptions } from './tuxav/dataset.ts';
 export const datasets = {
   /** AV-Digits: spoken MNIST digits in motion. Needs the optional packages `mnist` and `@echogarden/espeak-ng-emscripten` (GPL-3.0). */
   avDigits: (options?: AvDigitsOptions): Promise<AvDigits> => AvDigits.create(options),
-  /** TuxAV: Tux Paint stamps with people naming them in ~12 languages. Node/Deno; needs `apt-get install tuxpaint-stamps-default` (GPL-2+) and `pngjs`. */
+  /** TuxAV: Tux Paint stamps with people naming them in ~12 languages. Needs `apt-get install tuxpaint-stamps-default` (GPL-2+) and, in Node/Deno, `pngjs`; browsers take the directory's URL and file list (`root`, `files`). */
   tuxAv: (options?: TuxAvOptions): Promise<TuxAv> => TuxAv.create(options),
-  /** Clips from your own videos: a JSONL manifest (or entries) of frame images + a WAV file per video. */
+  /** Clips from your own videos: a JSONL manifest (or entries) of frame images + a WAV file per video, or (browsers) video files. */
   fromManifest: (options: ManifestOptions): Promise<ManifestDataset> => ManifestDataset.create(options),
 };
