@@ -84,27 +84,23 @@ export const FRAME_MEAN_SPEC: KernelSpec = {
 
 /**
  * A run of colour ops on every pixel in place, in registers, one read and one write per pixel.
- * Op k is (o<k>, f<k>, g<k>) = (op, factor, 1 - factor) with op: 0 brightness, 1 contrast (uses the frame
- * means, so it may only open a run: the means are of the clip as it is when the run starts), 2 saturation,
- * 3 hue, 4 grayscale (3 channels), 5 normalize (m0..m2 mean, s0..s2 std).
+ * The run's ops are `count` rows of `ops` from row `opsRow`, each (op, factor, 1 - factor, 0) as f32 with
+ * op: 0 brightness, 1 contrast (uses the frame means, so it may only open a run: the means are of the clip
+ * as it is when the run starts), 2 saturation, 3 hue, 4 grayscale (3 channels), 5 normalize (m0..m2 mean,
+ * s0..s2 std). A storage table rather than scalar uniforms: an op is then one indexed load, not a switch
+ * over uniform fields per pixel.
  */
 export const MAX_COLOR_OPS = 8;
-const OP_UNIFORMS = Array.from({ length: MAX_COLOR_OPS }, (_, k) => [[`o${k}`, 'u32'], [`f${k}`, 'f32'], [`g${k}`, 'f32']] as const).flat();
 export const COLOR_SPEC: KernelSpec = {
   name: 'data.augment.color',
   bindings: [
     { name: 'x', write: true }, // (3, T, H, W) at element xOff, in place
     { name: 'means' }, //          (T) frame means for contrast
+    { name: 'ops' }, //            (rows, 4) op table of the whole batch
   ],
-  uniforms: [['n', 'u32'], ['hw', 'u32'], ['t', 'u32'], ['count', 'u32'], ['xOff', 'u32'], ['m0', 'f32'], ['m1', 'f32'], ['m2', 'f32'], ['s0', 'f32'], ['s1', 'f32'], ['s2', 'f32'], ...OP_UNIFORMS.map(([n, t]) => [n, t] as [string, 'u32' | 'f32'])],
+  uniforms: [['n', 'u32'], ['hw', 'u32'], ['t', 'u32'], ['count', 'u32'], ['xOff', 'u32'], ['opsRow', 'u32'], ['m0', 'f32'], ['m1', 'f32'], ['m2', 'f32'], ['s0', 'f32'], ['s1', 'f32'], ['s2', 'f32']],
   workgroupSize: WG,
   decls: /* wgsl */ `
-struct Op { op: u32, f: f32, g: f32 }
-fn opAt(k: u32) -> Op {
-  switch (k) {
-${Array.from({ length: MAX_COLOR_OPS }, (_, k) => `    case ${k}u: { return Op(u.o${k}, u.f${k}, u.g${k}); }`).join('\n').replace(`case ${MAX_COLOR_OPS - 1}u:`, 'default:')}
-  }
-}
 fn luma(p: vec3<f32>) -> f32 { return 0.2989 * p.x + 0.587 * p.y + 0.114 * p.z; }
 fn blend(a: vec3<f32>, b: vec3<f32>, f: f32, om: f32) -> vec3<f32> { return clamp(f * a + om * b, vec3<f32>(0.0), vec3<f32>(1.0)); }
 
@@ -149,12 +145,14 @@ fn hue(p: vec3<f32>, factor: f32) -> vec3<f32> {
   let b = u.xOff + i;
   var p = vec3<f32>(x(b), x(u.n + b), x(2u * u.n + b));
   for (var k = 0u; k < u.count; k++) {
-    let o = opAt(k);
-    switch (o.op) {
-      case 0u: { p = blend(p, vec3<f32>(0.0), o.f, o.g); }
-      case 1u: { p = blend(p, vec3<f32>(means(i / u.hw)), o.f, o.g); }
-      case 2u: { p = blend(p, vec3<f32>(luma(p)), o.f, o.g); }
-      case 3u: { p = hue(p, o.f); }
+    let r = 4u * (u.opsRow + k);
+    let f = ops(r + 1u);
+    let g = ops(r + 2u);
+    switch (u32(ops(r))) {
+      case 0u: { p = blend(p, vec3<f32>(0.0), f, g); }
+      case 1u: { p = blend(p, vec3<f32>(means(i / u.hw)), f, g); }
+      case 2u: { p = blend(p, vec3<f32>(luma(p)), f, g); }
+      case 3u: { p = hue(p, f); }
       case 4u: { p = vec3<f32>(luma(p)); }
       default: { p = (p - vec3<f32>(u.m0, u.m1, u.m2)) / vec3<f32>(u.s0, u.s1, u.s2); }
     }

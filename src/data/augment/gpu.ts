@@ -65,15 +65,45 @@ function checkAll(clips: Float32Array[], s: ClipShape, params: ClipAugmentParams
   return params.map((p) => 3 * s.t * p.size[0] * p.size[1]);
 }
 
+/** One clip's colour passes: a frame-mean pass before a run that opens with contrast, then the run's op rows. */
+interface ColorRun {
+  means: boolean;
+  /** First row of the run in the batch's op table, and its length. */
+  row: number;
+  count: number;
+}
+
+/** Splits a clip's colour ops into runs (contrast opens a run after a frame-mean pass; at most MAX_COLOR_OPS each); appends their rows to `table`. */
+function colorRuns(p: ClipAugmentParams, table: number[]): ColorRun[] {
+  const ops: [number, number][] = [];
+  if (p.jitter) for (const op of p.jitter.order) ops.push([op, [p.jitter.brightness, p.jitter.contrast, p.jitter.saturation, p.jitter.hue][op]]);
+  if (p.grayscale) ops.push([4, 0]);
+  if (p.normalize) ops.push([5, 0]);
+  const runs: ColorRun[] = [];
+  let run: ColorRun | null = null;
+  for (const [op, factor] of ops) {
+    if (!run || op === 1 || run.count === MAX_COLOR_OPS) runs.push((run = { means: op === 1, row: table.length / 4, count: 0 }));
+    table.push(op, factor, 1 - factor, 0);
+    run.count++;
+  }
+  return runs;
+}
+
 /** Records the kernels of every clip, clip k's output at element offset sum of the earlier outputs of `out`. */
 function recordAugment(ctx: GpuContext, clips: Float32Array[], s: ClipShape, params: ClipAugmentParams[], out: { buffer: GPUBuffer; bytes: number }): void {
+  const table: number[] = [];
+  const runs = params.map((p) => colorRuns(p, table));
+  const opsData = Float32Array.from(table.length ? table : [0, 0, 0, 0]);
   // Every upload before the first kernel: with nothing recorded yet they are plain queue writes, while an
   // upload after a recorded kernel has to go through a staging buffer (GpuContext.upload).
   const srcs = clips.map((c) => ctx.pool.acquire(c.byteLength));
   const means = ctx.pool.acquire(s.t * 4);
+  const opsBuf = ctx.pool.acquire(opsData.byteLength);
   try {
     clips.forEach((c, k) => ctx.upload(srcs[k], c));
+    ctx.upload(opsBuf, opsData);
     const meansArg = { buffer: means, bytes: s.t * 4 };
+    const opsArg = { buffer: opsBuf, bytes: opsData.byteLength };
     let off = 0;
     for (let k = 0; k < clips.length; k++) {
       const p = params[k];
@@ -82,32 +112,17 @@ function recordAugment(ctx: GpuContext, clips: Float32Array[], s: ClipShape, par
       const n = s.t * oh * ow; // pixels
       const { top, left, height, width } = p.crop;
       ctx.launch(GEOMETRY_SPEC, [srcArg, out], Math.ceil((3 * n) / WG), [s.c * s.t, s.h, s.w, oh, ow, top, left, height, width, p.flip ? 1 : 0, height / oh, width / ow, off]);
-      // colour ops in runs: one pass per run; contrast opens a new run after a pass computing the frame means
-      const ops: [number, number][] = [];
-      if (p.jitter) for (const op of p.jitter.order) ops.push([op, [p.jitter.brightness, p.jitter.contrast, p.jitter.saturation, p.jitter.hue][op]]);
-      if (p.grayscale) ops.push([4, 0]);
-      if (p.normalize) ops.push([5, 0]);
       const [m, sd] = p.normalize ? [p.normalize.mean, p.normalize.std] : [[0, 0, 0], [1, 1, 1]];
-      let run: [number, number][] = [];
-      const flush = () => {
-        if (!run.length) return;
-        const opU = Array.from({ length: MAX_COLOR_OPS }, (_, j) => (j < run.length ? [run[j][0], run[j][1], 1 - run[j][1]] : [0, 0, 0])).flat();
-        ctx.launch(COLOR_SPEC, [out, meansArg], Math.ceil(n / WG), [n, oh * ow, s.t, run.length, off, ...m, ...sd, ...opU]);
-        run = [];
-      };
-      for (const op of ops) {
-        if (op[0] === 1 || run.length === MAX_COLOR_OPS) {
-          flush();
-          if (op[0] === 1) ctx.launch(FRAME_MEAN_SPEC, [out, meansArg], [s.t, 1, 1], [s.t, oh * ow, off]);
-        }
-        run.push(op);
+      for (const r of runs[k]) {
+        if (r.means) ctx.launch(FRAME_MEAN_SPEC, [out, meansArg], [s.t, 1, 1], [s.t, oh * ow, off]);
+        ctx.launch(COLOR_SPEC, [out, meansArg, opsArg], Math.ceil(n / WG), [n, oh * ow, s.t, r.count, off, r.row, ...m, ...sd]);
       }
-      flush();
       off += 3 * n;
     }
   } finally {
     // back to the pool at once: later users are recorded after these kernels, so they run after them
     for (const b of srcs) ctx.pool.release(b);
     ctx.pool.release(means);
+    ctx.pool.release(opsBuf);
   }
 }
