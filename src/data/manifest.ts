@@ -16,7 +16,8 @@ import { makeBatch, makeBatchArrays, type AvBatch, type TensorBatch, type AvItem
 import { DatasetAssetError } from './errors.ts';
 import { readBytes, toUrl } from './io.ts';
 import { decodeImage } from './media/image.ts';
-import { decodeAudioTrack, decodeVideoFrames, assertVideoRuntime, type VideoDecoderChoice } from './media/video.ts';
+import { decodeVideoFrames, assertVideoRuntime, type VideoDecoderChoice } from './media/video.ts';
+import { decodeAudioTrack } from './media/soundtrack.ts';
 import { decodeWavFile, toMono } from './media/wav.ts';
 import { resolvePreset, type ClipPreset, type PresetName } from './presets.ts';
 

@@ -9,6 +9,7 @@ import { cropAudio } from '../../src/data/audio.ts';
 import { runnerRuntime } from '../helpers/runtime.ts';
 import { repoUrl } from '../helpers/files.ts';
 import { makeWebm, soundtrack, STRIPES, stripeOf } from './video_cases.ts';
+import { decodeAudioTrack } from '../../src/data/media/soundtrack.ts';
 
 // Node and Deno have no video decoder: their typed error is tested in test/data/manifest.test.ts.
 const skip = runnerRuntime() !== 'browser';
@@ -94,6 +95,17 @@ describe('video files in browsers', () => {
       expect(b.videoShape).toEqual([1, 3, T, H, W]);
     } finally {
       URL.revokeObjectURL(url);
+    }
+  });
+  it.skipIf(skip)('the soundtrack through WebCodecs AudioDecoder (the worker path) lines up like decodeAudioData', async () => {
+    const { bytes } = await makeWebm();
+    const ref = soundtrack(16000);
+    for (const how of ['webaudio', 'webcodecs'] as const) {
+      const pcm = await decodeAudioTrack(bytes, 'in-test.webm', 16000, how);
+      expect(Math.abs(pcm.length - ref.length)).toBeLessThanOrEqual(16000 * 0.05); // within one 20 ms Opus frame + padding
+      const { lag, r } = peakLag(pcm, ref, 480);
+      expect(Math.abs(lag)).toBeLessThanOrEqual(16); // measured: -8 (webaudio), 0 (webcodecs); r 0.99998 both
+      expect(r).toBeGreaterThan(0.8);
     }
   });
   // Files written by someone else's muxer: Chromium's MediaRecorder (live WebM with unknown sizes; MP4, which

@@ -1,6 +1,6 @@
 // Video files in browsers: frames at chosen times through WebCodecs' VideoDecoder fed by our WebM demuxer
 // (./webm/demux.ts), or, where WebCodecs or the codec is missing (or for MP4 and other containers), through
-// a <video> element (seek, then drawImage); the soundtrack through decodeAudioData (OfflineAudioContext).
+// a <video> element (seek, then drawImage). The soundtrack: ./soundtrack.ts.
 // Node and Deno have neither: VIDEO_IN_NODE says how to extract frames and a WAV with ffmpeg instead.
 import { DatasetRuntimeError, InvalidMediaError } from '../errors.ts';
 import { fromRgba } from './image.ts';
@@ -205,28 +205,4 @@ async function decodeWithElement(bytes: Uint8Array, name: string, timesFor: (dur
     video.load();
     URL.revokeObjectURL(url);
   }
-}
-
-/** The soundtrack of a video (or any audio file the browser decodes), mono at `sampleRate`. */
-export async function decodeAudioTrack(bytes: Uint8Array, name: string, sampleRate: number): Promise<Float32Array> {
-  if (isEbml(bytes)) {
-    const file = demuxWebm(bytes, name);
-    if (!file.tracks.some((t) => t.kind === 'audio')) throw new InvalidMediaError(`${name}: the video has no audio track; give the entry an 'audio' WAV file`);
-  }
-  const g = globalThis as { OfflineAudioContext?: typeof OfflineAudioContext };
-  if (!g.OfflineAudioContext) throw new DatasetRuntimeError(`${name}: decoding a video's soundtrack needs OfflineAudioContext (a page, not a worker); give the entry an 'audio' WAV file instead`);
-  const ctx = new g.OfflineAudioContext(1, 1, sampleRate);
-  let buf: AudioBuffer;
-  try {
-    buf = await ctx.decodeAudioData(bytes.slice().buffer);
-  } catch (cause) {
-    throw new InvalidMediaError(`${name}: the browser could not decode the audio (${String((cause as Error)?.message ?? cause)})`, { cause });
-  }
-  if (buf.numberOfChannels === 1) return buf.getChannelData(0).slice();
-  const out = new Float32Array(buf.length);
-  for (let c = 0; c < buf.numberOfChannels; c++) {
-    const ch = buf.getChannelData(c);
-    for (let i = 0; i < out.length; i++) out[i] += ch[i] / buf.numberOfChannels;
-  }
-  return out;
 }
