@@ -108,6 +108,25 @@ describe('video files in browsers', () => {
       expect(r).toBeGreaterThan(0.8);
     }
   });
+  it.skipIf(skip)('in a worker (no <video>, no OfflineAudioContext): WebCodecs frames and soundtrack', async () => {
+    const { bytes } = await makeWebm();
+    const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'video/webm' }));
+    const worker = new Worker(new URL('./video_worker.js', import.meta.url), { type: 'module' });
+    try {
+      const reply = await new Promise<{ ok: boolean; error?: string; video: Float32Array; audio: Float32Array; hasDocument: boolean; hasOfflineAudio: boolean }>((ok, fail) => {
+        worker.onmessage = (e) => ok(e.data);
+        worker.onerror = (e) => fail(new Error(`worker failed: ${e.message}`));
+        worker.postMessage({ url, preset });
+      });
+      expect(reply.error).toBeUndefined();
+      expect([reply.hasDocument, reply.hasOfflineAudio]).toEqual([false, false]);
+      expectFrames(reply.video, [17, 22, 27, 32], TOLERANCE.webcodecs);
+      expectAudioAligned(reply.audio, 0.68);
+    } finally {
+      worker.terminate();
+      URL.revokeObjectURL(url);
+    }
+  });
   // Files written by someone else's muxer: Chromium's MediaRecorder (live WebM with unknown sizes; MP4, which
   // only the <video> path reads). Recording runs in real time, so under load frames are dropped: the check is
   // that every clip frame is one that was drawn (its bits and colour stripes read back) and that time runs forward.
