@@ -16,15 +16,15 @@ export const CHUNK = 256; // columns per chunk (multiple of TILE)
 /** Vector width of q / negatives rows: vec4 loads when D is a multiple of 4. */
 export const vecWidth = (D: number): number => (D % 4 === 0 ? 4 : 1);
 
-export const header = (D: number): string => {
+export const header = (D: number, qb = QB, tile = TILE): string => {
   const V = vecWidth(D);
   const VT = V === 4 ? 'vec4<f32>' : 'f32';
   return /* wgsl */ `
 // nChunks = partials per query (chunks x bank groups); group / chunksPerGroup: the bank pass's group.
 struct P { B: u32, K: u32, nChunks: u32, invTau: f32, gradScale: f32, rowsPerBuffer: u32, group: u32, chunksPerGroup: u32 }
 const D: u32 = ${D}u;
-const QB: u32 = ${QB}u;
-const TILE: u32 = ${TILE}u;
+const QB: u32 = ${qb}u;
+const TILE: u32 = ${tile}u;
 const CHUNK: u32 = ${CHUNK}u;
 const DV: u32 = ${D / V}u; // vectors per row
 alias VT = ${VT};
@@ -155,29 +155,29 @@ fn main(@builtin(local_invocation_index) t: u32) {
  * partStats (B, nChunks, 2), partDq (B, nChunks, D), p. Replaces `stats` + `dqPart`; finish with `rows` and
  * `dqOnline`.
  */
-export function fusedWgsl(D: number): string {
+export function fusedWgsl(D: number, qb = QB, tile = TILE): string {
   const DV = D / vecWidth(D);
   // Weighted-sum layout. Column-owner (when DV divides TILE and the TILE / DV query groups divide QB, e.g.
   // D = 128 as vec4): thread t owns vector dv = t % DV for RPT queries, so each negative vector is loaded
   // once per tile and used RPT times. Otherwise element-owner: thread t owns elements t + i TILE of the
   // (QB, DV) block (one load per FMA).
-  const colOwner = TILE % DV === 0 && QB % (TILE / DV) === 0;
-  const RPT = colOwner ? QB / (TILE / DV) : 0;
-  const PPT = colOwner ? RPT : Math.ceil((QB * DV) / TILE);
-  return header(D) + /* wgsl */ `
+  const colOwner = tile % DV === 0 && qb % (tile / DV) === 0;
+  const RPT = colOwner ? qb / (tile / DV) : 0;
+  const PPT = colOwner ? RPT : Math.ceil((qb * DV) / tile);
+  return header(D, qb, tile) + /* wgsl */ `
 @group(0) @binding(0) var<storage, read> q: array<VT>;              // (B, DV)
 @group(0) @binding(1) var<storage, read> neg: array<VT>;            // (K, DV)
 @group(0) @binding(2) var<storage, read_write> part: array<f32>;    // (B, nChunks, 2): m, s
 @group(0) @binding(3) var<storage, read_write> partA: array<VT>;    // (B, nChunks, DV): a
 @group(0) @binding(4) var<uniform> p: P;
 const PPT: u32 = ${PPT}u;
-var<workgroup> qs: array<VT, ${QB * DV}>;
-var<workgroup> lt: array<f32, ${QB * TILE}>;   // logits, then exp(l - m) of the tile
-var<workgroup> ms: array<f32, ${QB}>;          // running max per query
-var<workgroup> ss: array<f32, ${QB}>;          // running sum per query
-var<workgroup> sc: array<f32, ${QB}>;          // this tile's rescale factor exp(m_old - m_new)
+var<workgroup> qs: array<VT, ${qb * DV}>;
+var<workgroup> lt: array<f32, ${qb * tile}>;   // logits, then exp(l - m) of the tile
+var<workgroup> ms: array<f32, ${qb}>;          // running max per query
+var<workgroup> ss: array<f32, ${qb}>;          // running sum per query
+var<workgroup> sc: array<f32, ${qb}>;          // this tile's rescale factor exp(m_old - m_new)
 
-@compute @workgroup_size(${TILE})
+@compute @workgroup_size(${tile})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t: u32) {
   let b0 = wg.x * QB;
   let chunk = wg.y;
@@ -194,13 +194,14 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
   for (var j0 = start; j0 < end; j0 += TILE) {
     let cols = min(TILE, end - j0);
     // 1. logits of column j0 + t for the QB queries.
-    let j = j0 + t;
-    var dot = array<f32, ${QB}>();
-    if (j < end) {
-      for (var d = 0u; d < DV; d++) {
-        let n = neg[j * DV + d];
-        for (var r = 0u; r < QB; r++) { dot[r] += vdot(qs[r * DV + d], n); }
-      }
+    // Column j0 + t, clamped rather than branched on: outside divergent control flow the qs reads have
+    // a uniform address, which a CPU adapter (lavapipe) turns into one load + broadcast per SIMD group.
+    // Columns past the end are computed on a valid row and masked in step 3.
+    let j = min(j0 + t, end - 1u);
+    var dot = array<f32, ${qb}>();
+    for (var d = 0u; d < DV; d++) {
+      let n = neg[j * DV + d];
+      for (var r = 0u; r < QB; r++) { dot[r] += vdot(qs[r * DV + d], n); }
     }
     for (var r = 0u; r < QB; r++) { lt[r * TILE + t] = dot[r] * p.invTau; }
     workgroupBarrier();
@@ -227,8 +228,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
     }
 ${colOwner ? /* wgsl */ `
     {
-      let dv = t % DV;
-      let r0 = (t / DV) * PPT;
+      let dv = ${tile === DV ? 't' : 't % DV'};
+      let r0 = ${tile === DV ? '0u; // one query group: uniform, so the lt reads below are broadcasts' : '(t / DV) * PPT;'}
       for (var i = 0u; i < PPT; i++) { acc[i] *= sc[r0 + i]; }
       for (var c = 0u; c < cols; c++) {
         let n = neg[(j0 + c) * DV + dv];
@@ -253,7 +254,7 @@ ${colOwner ? /* wgsl */ `
     part[o + 1u] = select(ss[t], bitcast<f32>(F32_INF), bad);
   }
   for (var i = 0u; i < PPT; i++) {
-${colOwner ? /* wgsl */ `    let r = (t / DV) * PPT + i;
+${colOwner ? /* wgsl */ `    let r = ${tile === DV ? '' : '(t / DV) * PPT + '}i;
     let dv = t % DV;
     if (b0 + r < p.B) { partA[((b0 + r) * p.nChunks + chunk) * DV + dv] = acc[i]; }` : /* wgsl */ `    let e = t + i * TILE;
     let r = e / DV;

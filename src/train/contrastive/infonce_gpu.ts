@@ -5,18 +5,32 @@
 // Memory: besides inputs and outputs, (B, nChunks, 2 + D) floats of partials, nChunks = ceil(K / 256);
 // the (B, K+1) logits are never materialised.
 import { InvalidArgumentError, NonFiniteError } from '../../errors.ts';
-import type { Device } from '../../gpu/device.ts';
+import { summarizeInfo, type Device } from '../../gpu/device.ts';
 import type { GuardBinding } from '../../gpu/guard.ts';
 import { CHUNK, QB, TILE, dqOnlineWgsl, fusedWgsl, meanWgsl, rowsWgsl } from './infonce.wgsl.ts';
 import { bankSlots, fusedBankWgsl } from './infonce_bank.wgsl.ts';
+import { CPU_QB, cpuLayoutFits, fusedCpuWgsl } from './infonce_cpu.wgsl.ts';
 
 interface Pipelines {
   fused: GPUComputePipeline;
+  /** Queries per workgroup of `fused`. */
+  qb: number;
   dqOnline: GPUComputePipeline;
   rows: GPUComputePipeline;
   mean: GPUComputePipeline;
 }
-const cache = new WeakMap<GPUDevice, Map<number, Pipelines>>();
+const cache = new WeakMap<GPUDevice, Map<string, Pipelines>>();
+
+/**
+ * Which sweep: 'auto' = the CPU layout (./infonce_cpu.wgsl.ts) on software adapters, else the GPU one;
+ * qb / tile shape the GPU layout (tuning knobs for bench/contrastive/tune.mjs).
+ */
+export const infoNCETuning = { layout: 'auto' as 'auto' | 'cpu' | 'gpu', qb: QB, tile: TILE };
+
+/** Whether the device is a software (CPU-backed) adapter, from GPUDevice.adapterInfo where the runtime has it. */
+function isSoftware(gpu: GPUDevice): boolean {
+  return summarizeInfo((gpu as { adapterInfo?: GPUAdapterInfo }).adapterInfo)?.isSoftware ?? false;
+}
 const bankCache = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
 
 function bankPipeline(gpu: GPUDevice, D: number, S: number): GPUComputePipeline {
@@ -49,11 +63,15 @@ export function infoNCEGuardError(bits: number, where = 'contrastive.infoNCE'): 
 function pipelines(gpu: GPUDevice, D: number): Pipelines {
   let byD = cache.get(gpu);
   if (!byD) cache.set(gpu, (byD = new Map()));
-  let p = byD.get(D);
+  const t = infoNCETuning;
+  const cpu = cpuLayoutFits(D) && (t.layout === 'cpu' || (t.layout === 'auto' && isSoftware(gpu)));
+  const key = cpu ? `${D},cpu` : `${D},${t.qb},${t.tile}`;
+  let p = byD.get(key);
   if (!p) {
     const make = (code: string): GPUComputePipeline => gpu.createComputePipeline({ layout: 'auto', compute: { module: gpu.createShaderModule({ code }), entryPoint: 'main' } });
-    p = { fused: make(fusedWgsl(D)), dqOnline: make(dqOnlineWgsl(D)), rows: make(rowsWgsl(D)), mean: make(meanWgsl(D)) };
-    byD.set(D, p);
+    const fused = make(cpu ? fusedCpuWgsl(D) : fusedWgsl(D, t.qb, t.tile));
+    p = { fused, qb: cpu ? CPU_QB : t.qb, dqOnline: make(dqOnlineWgsl(D)), rows: make(rowsWgsl(D)), mean: make(meanWgsl(D)) };
+    byD.set(key, p);
   }
   return p;
 }
@@ -178,7 +196,7 @@ function encodePasses(gpu: GPUDevice, enc: GPUCommandEncoder, bufs: InfoNCEBuffe
       run(pl, [bufs.q, bank.sel, bufs.partStats, bufs.partDq, ug, ...slots], B, nChunks);
     }
   } else {
-    run(p.fused, [bufs.q, bufs.negatives, bufs.partStats, bufs.partDq, ub], Math.ceil(B / QB), nChunks);
+    run(p.fused, [bufs.q, bufs.negatives, bufs.partStats, bufs.partDq, ub], Math.ceil(B / p.qb), nChunks);
   }
   run(p.rows, [bufs.q, bufs.kPos, bufs.partStats, bufs.lse, bufs.dk, bufs.loss, ub, bufs.flag], B);
   run(p.mean, [bufs.loss, ub, bufs.flag, bufs.guard], 1);
