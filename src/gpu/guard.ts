@@ -4,6 +4,8 @@
 // are sticky until the next read: GpuContext.read copies the used slots into the same staging buffer as
 // the data (no extra submit, no extra map), clears them, and throws the first tripped guard's typed error
 // (after running every tripped guard's `onTrip`, e.g. to resync host mirrors of GPU state).
+import { InvalidArgumentError } from '../errors.ts';
+
 export const GUARD_SLOT_BYTES = 256; // >= minStorageBufferOffsetAlignment on every adapter (spec max)
 const MAX_SLOTS = 256;
 
@@ -33,7 +35,7 @@ export class GuardSlots {
   acquire(spec: GuardSpec): GuardBinding {
     let i = this.free.pop();
     if (i === undefined) {
-      if (this.specs.length >= MAX_SLOTS) throw new Error(`more than ${MAX_SLOTS} live GPU guards (queues, banks); dispose unused ones`);
+      if (this.specs.length >= MAX_SLOTS) throw new InvalidArgumentError(`more than ${MAX_SLOTS} live GPU guards (each contrastive queue and memory bank holds one); dispose() the ones no longer used`);
       i = this.specs.length;
       this.specs.push(null);
     }
