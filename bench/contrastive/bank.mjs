@@ -4,7 +4,7 @@
 // Each part timed alone and the whole step; no readback in the timed region (recorded back to back, one
 // wait for queue completion), as bench/contrastive/run.mjs.
 //
-//   npm run build:ts && node bench/contrastive/bank.mjs [--N 1000000] [--K 16384] [--B 128] [--iters 3] [--layout cpu|gpu] [--slots S] [--json out.json]
+//   npm run build:ts && node bench/contrastive/bank.mjs [--N 1000000] [--K 16384] [--B 128] [--iters 3] [--json out.json]
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -17,9 +17,6 @@ const src = process.env.SSCL_SRC ?? '../../build/tsc/src/';
 const engine = await import(src + 'engine.js');
 const { contrastive } = await import(src + 'train/public.js');
 const { getDevice } = await import(src + 'gpu/device.js');
-const { infoNCETuning } = await import(src + 'train/contrastive/infonce_gpu.js');
-// --layout cpu|gpu: force the sweep layout (default: auto, the CPU layout on software adapters)
-if (args.includes('--layout')) infoNCETuning.layout = args[args.indexOf('--layout') + 1];
 const { contextFor } = await import(src + 'gpu/context.js');
 const dawn = require('webgpu');
 for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) globalThis[k] = v;
@@ -82,7 +79,7 @@ async function time(fn) {
   await ctx.checkGuards();
   return (performance.now() - t) / iters;
 }
-const results = { date: new Date().toISOString(), adapter: `${a?.vendor} ${a?.description}`, node: process.version, N, K, B, D, iters, buffers: bank.inner.buffers.length, slots, layout: infoNCETuning.layout, createMs };
+const results = { date: new Date().toISOString(), adapter: `${a?.vendor} ${a?.description}`, node: process.version, N, K, B, D, iters, buffers: bank.inner.buffers.length, slots, createMs };
 for (const [name, fn] of Object.entries(parts)) {
   results[`${name}Ms`] = await time(fn);
   console.log(`${name.padEnd(11)} ${results[`${name}Ms`].toFixed(2)} ms/step`);

@@ -7,7 +7,7 @@ import { CHUNK, TILE, header, vecWidth } from './infonce.wgsl.ts';
 
 // A group binds S bank buffers (S = storage-binding limit - 4); its rows are [group S R, (group + 1) S R)
 // with R = rowsPerBuffer. Slots past the bank repeat its last buffer (never read).
-export const bankBindings = (first: number, S: number): string => {
+const bankBindings = (first: number, S: number): string => {
   let out = '';
   for (let i = 0; i < S; i++) out += `@group(0) @binding(${first + i}) var<storage, read> bank${i}: array<VT>;\n`;
   const cases = Array.from({ length: S - 1 }, (_, i) => `    case ${i}u: { return bank${i}[i]; }\n`).join('');

@@ -10,7 +10,6 @@ import type { GuardBinding } from '../../gpu/guard.ts';
 import { CHUNK, QB, TILE, dqOnlineWgsl, fusedWgsl, meanWgsl, rowsWgsl } from './infonce.wgsl.ts';
 import { bankSlots, fusedBankWgsl } from './infonce_bank.wgsl.ts';
 import { CPU_QB, cpuLayoutFits, fusedCpuWgsl } from './infonce_cpu.wgsl.ts';
-import { bankCpuLayoutFits, fusedBankCpuWgsl } from './infonce_bank_cpu.wgsl.ts';
 
 interface Pipelines {
   fused: GPUComputePipeline;
@@ -37,14 +36,10 @@ const bankCache = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
 function bankPipeline(gpu: GPUDevice, D: number, S: number): GPUComputePipeline {
   let byD = bankCache.get(gpu);
   if (!byD) bankCache.set(gpu, (byD = new Map()));
-  const t = infoNCETuning;
-  const cpu = bankCpuLayoutFits(D) && (t.layout === 'cpu' || (t.layout === 'auto' && isSoftware(gpu)));
-  const key = `${D},${S},${cpu}`;
-  let p = byD.get(key);
+  let p = byD.get(`${D},${S}`);
   if (!p) {
-    const code = cpu ? fusedBankCpuWgsl(D, S) : fusedBankWgsl(D, S);
-    p = gpu.createComputePipeline({ layout: 'auto', compute: { module: gpu.createShaderModule({ code }), entryPoint: 'main' } });
-    byD.set(key, p);
+    p = gpu.createComputePipeline({ layout: 'auto', compute: { module: gpu.createShaderModule({ code: fusedBankWgsl(D, S) }), entryPoint: 'main' } });
+    byD.set(`${D},${S}`, p);
   }
   return p;
 }
