@@ -4,7 +4,7 @@
 // Each part timed alone and the whole step; no readback in the timed region (recorded back to back, one
 // wait for queue completion), as bench/contrastive/run.mjs.
 //
-//   npm run build:ts && node bench/contrastive/bank.mjs [--N 1000000] [--K 16384] [--B 128] [--iters 3] [--json out.json]
+//   npm run build:ts && node bench/contrastive/bank.mjs [--N 1000000] [--K 16384] [--B 128] [--iters 3] [--slots S] [--parts lossFwdBwd,step] [--json out.json]
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -80,14 +80,19 @@ async function time(fn) {
   return (performance.now() - t) / iters;
 }
 const results = { date: new Date().toISOString(), adapter: `${a?.vendor} ${a?.description}`, node: process.version, N, K, B, D, iters, buffers: bank.inner.buffers.length, slots, createMs };
+// --parts a,b: time only these (update, sample, lossFwdBwd, step)
+const only = args.includes('--parts') ? args[args.indexOf('--parts') + 1].split(',') : null;
 for (const [name, fn] of Object.entries(parts)) {
+  if (only && !only.includes(name)) continue;
   results[`${name}Ms`] = await time(fn);
   console.log(`${name.padEnd(11)} ${results[`${name}Ms`].toFixed(2)} ms/step`);
 }
+if (results.stepMs) {
 results.stepsPerSecond = 1000 / results.stepMs;
 results.samplesPerSecond = (1000 * B) / results.stepMs;
 results.negativeRowsPerSecond = (1000 * B * K) / results.stepMs;
 console.log(`whole step (sample + loss fwd+bwd + update): ${results.stepMs.toFixed(1)} ms = ${results.samplesPerSecond.toFixed(0)} samples/s, ${(results.negativeRowsPerSecond / 1e6).toFixed(1)} M negative rows/s`);
+}
 const loss = await contrastive.infoNCE(q, k, fixed, { tau }).item();
 console.log(`check: loss ${loss.toFixed(4)} (finite; the values are checked by test/train/contrastive, not here)`);
 results.loss = loss;
