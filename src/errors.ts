@@ -126,3 +126,17 @@ export class GpuExecutionError extends SsclError {
     super('GPU_EXECUTION', message);
   }
 }
+
+/**
+ * NaN or Infinity reached an op that refuses it (e.g. contrastive.infoNCE's features, a queue enqueue, a
+ * memory-bank update). Detected on the GPU and reported at the next read (`item()`, `toArray()`,
+ * `ctx.checkGuards()`); `input` names the offending input(s). The message says what was skipped.
+ */
+export class NonFiniteError extends SsclError {
+  /** The input(s) that held NaN/Inf, e.g. `'q'`, `'kPos, negatives'`, `'queue.enqueue keys'`. */
+  readonly input: string;
+  constructor(message: string, input: string) {
+    super('NON_FINITE', message);
+    this.input = input;
+  }
+}

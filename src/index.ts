@@ -11,3 +11,4 @@ export * from './data/public.ts';
 export * from './models/public.ts';
 export * from './worker/public.ts';
 export * from './train/public.ts';
+export { NonFiniteError } from './errors.ts';

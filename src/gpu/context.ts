@@ -7,6 +7,7 @@
 // that safe to reuse for the next encoder).
 import { GpuExecutionError, InvalidArgumentError } from '../errors.ts';
 import { buildKernelSource, planBinding, planDispatch, uniformBytes, type BindingLayout, type Grid, type KernelSpec } from './kernel.ts';
+import { GuardSlots } from './guard.ts';
 import { BufferPool } from './pool.ts';
 
 /** The limits the kernel layer splits by. Tests lower them to exercise the split paths on small data. */
@@ -29,6 +30,8 @@ export interface BufferArg {
 
 export class GpuContext {
   readonly pool: BufferPool;
+  /** GPU-side input guards (./guard.ts): collected and checked by every read. */
+  readonly guards: GuardSlots;
   readonly limits: KernelLimits;
   private readonly pipelines = new Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>();
   private encoder: GPUCommandEncoder | null = null;
@@ -59,6 +62,7 @@ export class GpuContext {
       maxBufferSize: l.maxBufferSize,
     };
     this.pool = new BufferPool(gpu);
+    this.guards = new GuardSlots(gpu);
     this.ring = gpu.createBuffer({ size: RING_SLOTS * UNIFORM_SLOT, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'sscl-uniform-ring' });
   }
 
@@ -230,27 +234,40 @@ export class GpuContext {
     for (const f of this.afterSubmit.splice(0)) f();
   }
 
-  /** Flushes and reads `bytes` bytes of `src` back to the CPU. */
+  /** Flushes and reads `bytes` bytes of `src` back to the CPU; throws a tripped guard's error (./guard.ts). */
   async read(src: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
-    const size = Math.max(4, Math.ceil(bytes / 4) * 4);
-    const staging = this.gpu.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    this.copy(src, staging, size);
+    const size = Math.max(8, Math.ceil(bytes / 8) * 8);
+    const gbytes = this.guards.bytes;
+    const staging = this.gpu.createBuffer({ size: size + gbytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    if (bytes > 0) this.copy(src, staging, Math.ceil(bytes / 4) * 4);
+    if (gbytes) this.guards.encodeCollect(this.closePass(), staging, size);
     this.flush();
     try {
       await staging.mapAsync(GPUMapMode.READ);
       await this.checkErrors();
-      return staging.getMappedRange().slice(0, bytes);
+      const all = staging.getMappedRange();
+      const err = gbytes ? this.guards.check(all.slice(size, size + gbytes)) : null;
+      if (err) throw err;
+      return all.slice(0, bytes);
     } finally {
       staging.destroy();
     }
   }
 
-  /** Throws GpuExecutionError if any submitted batch raised a GPU error (flushes first). */
+  /**
+   * Throws GpuExecutionError if any submitted batch raised a GPU error (flushes first), then the error of a
+   * tripped guard (one small readback, only once guards exist).
+   */
   async checkErrors(): Promise<void> {
     this.flush();
     const pending = this.errors.splice(0);
     const found = (await Promise.all(pending)).filter((e): e is GPUError => e !== null);
     if (found.length) throw new GpuExecutionError(`the GPU rejected recorded work: ${found.map((e) => e.message).join(' | ').slice(0, 2000)}`);
+  }
+
+  /** Submits pending work and throws the error of any guard tripped since the last read (see ./guard.ts). */
+  async checkGuards(): Promise<void> {
+    await this.read(this.ring, 0); // zero bytes: only the guard words are copied
   }
 }
 

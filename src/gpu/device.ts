@@ -156,7 +156,7 @@ async function summarizeAdapter(adapter: GPUAdapter): Promise<AdapterSummary> {
   return s;
 }
 
-function summarizeInfo(info: GPUAdapterInfo | undefined): AdapterSummary | null {
+export function summarizeInfo(info: GPUAdapterInfo | undefined): AdapterSummary | null {
   if (!info) return null;
   // GPUAdapterInfo's fields are prototype getters: copy them explicitly.
   const vendor = String(info.vendor ?? '');

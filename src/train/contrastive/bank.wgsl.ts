@@ -32,16 +32,21 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   bank[e] = p.stdv * u;
 }`;
 
-/** For batch sample i (one workgroup each) whose row lies in this buffer: v = m v + (1-m) f, v /= |v|. */
+/**
+ * For batch sample i (one workgroup each) whose row lies in this buffer: v = m v + (1-m) f, v /= |v|.
+ * Skipped whole when the guard state's flag is set (NaN/Inf features: see CHECK_FINITE_WGSL).
+ */
 export const BANK_UPDATE_WGSL = /* wgsl */ `
 struct P { D: u32, base: u32, rows: u32, m: f32 }
 @group(0) @binding(0) var<storage, read_write> bank: array<f32>;  // (rows, D)
 @group(0) @binding(1) var<storage, read> idx: array<u32>;         // (B)
 @group(0) @binding(2) var<storage, read> feats: array<f32>;       // (B, D)
-@group(0) @binding(3) var<uniform> p: P;
+@group(0) @binding(3) var<storage, read> st: array<u32>;          // (ptr, flag): skip when flag != 0
+@group(0) @binding(4) var<uniform> p: P;
 var<workgroup> red: array<f32, 64>;
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+  if (st[1] != 0u) { return; } // uniform across the dispatch
   let i = wg.x;
   let row = idx[i];
   let mine = row >= p.base && row < p.base + p.rows;
@@ -104,4 +109,57 @@ struct P { n: u32, m: f32 }
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>) {
   let i = gid.x + gid.y * nw.x * 64u;
   if (i < p.n) { k[i] = p.m * k[i] + (1.0 - p.m) * q[i]; }
+}`;
+
+// --- GPU-side input guards for the queue and the bank (rejected whole, state unchanged; see src/gpu/guard.ts).
+// A per-object state word `flag` is zeroed (clearBuffer) before each guarded write; CHECK sets it when any
+// value is NaN/Inf; the write kernels then skip everything, and the finishing kernel reports to the guard.
+const NON_FINITE_WGSL = /* wgsl */ `
+fn nonFinite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) == 0x7f800000u; }
+`;
+
+/** flag |= 1 when any of the n values of x is NaN or +-Inf. State: (ptr, flag) u32. */
+export const CHECK_FINITE_WGSL = NON_FINITE_WGSL + /* wgsl */ `
+struct P { n: u32 }
+@group(0) @binding(0) var<storage, read> x: array<f32>;                   // (n)
+@group(0) @binding(1) var<storage, read_write> st: array<atomic<u32>, 2>; // (ptr, flag)
+@group(0) @binding(2) var<uniform> p: P;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>) {
+  let e = gid.x + gid.y * nw.x * 64u;
+  if (e < p.n && nonFinite(x[e])) { atomicOr(&st[1], 1u); }
+}`;
+
+/**
+ * The MoCo enqueue with the pointer on the GPU: key i of the batch (the last min(B, K) keys survive) goes
+ * to row (ptr + i) mod K, unless the batch was flagged. Thread per element of the surviving keys.
+ */
+export const QUEUE_ENQUEUE_WGSL = /* wgsl */ `
+struct P { B: u32, K: u32, D: u32, total: u32 }
+@group(0) @binding(0) var<storage, read> keys: array<f32>;        // (B, D)
+@group(0) @binding(1) var<storage, read_write> queue: array<f32>; // (K, D)
+@group(0) @binding(2) var<storage, read> st: array<u32>;          // (ptr, flag)
+@group(0) @binding(3) var<uniform> p: P;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>) {
+  let e = gid.x + gid.y * nw.x * 64u;
+  if (e >= p.total || st[1] != 0u) { return; }
+  let i = p.B - p.total / p.D + e / p.D; // batch index of this element's key
+  let row = (st[0] + i) % p.K;
+  queue[row * p.D + e % p.D] = keys[i * p.D + e % p.D];
+}`;
+
+/**
+ * One thread, after the guarded writes: when the batch passed, `advance` the pointer by `step` (mod K;
+ * K = 0: no pointer); when it was flagged, add `report` to the context's guard word.
+ */
+export const GUARD_FINISH_WGSL = /* wgsl */ `
+struct P { step: u32, K: u32, report: u32 }
+@group(0) @binding(0) var<storage, read_write> st: array<u32, 2>;  // (ptr, flag)
+@group(0) @binding(1) var<storage, read_write> guard: atomic<u32>;
+@group(0) @binding(2) var<uniform> p: P;
+@compute @workgroup_size(1)
+fn main() {
+  if (st[1] != 0u) { atomicAdd(&guard, p.report); return; }
+  if (p.K != 0u) { st[0] = (st[0] + p.step) % p.K; }
 }`;

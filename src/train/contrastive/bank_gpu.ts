@@ -1,10 +1,11 @@
 // GPU memory bank, MoCo queue and momentum update on raw WebGPU buffers (issue 7). Same semantics and, for
 // the integer parts (sampling), the same bits as the float64 references in ./reference.ts; float results
 // agree to float32 rounding. The engine will hand its own buffers to these; tests read them back.
-import { InvalidArgumentError } from '../../errors.ts';
+import { InvalidArgumentError, NonFiniteError } from '../../errors.ts';
 import type { Device } from '../../gpu/device.ts';
+import type { GuardBinding } from '../../gpu/guard.ts';
 import { streamKey } from '../../models/rng.ts';
-import { BANK_GATHER_WGSL, BANK_INIT_WGSL, BANK_SAMPLE_WGSL, BANK_UPDATE_WGSL, MOMENTUM_WGSL } from './bank.wgsl.ts';
+import { BANK_GATHER_WGSL, BANK_INIT_WGSL, BANK_SAMPLE_WGSL, BANK_UPDATE_WGSL, CHECK_FINITE_WGSL, GUARD_FINISH_WGSL, MOMENTUM_WGSL, QUEUE_ENQUEUE_WGSL } from './bank.wgsl.ts';
 import { QueueReference } from './reference.ts';
 
 // A function, not a constant: Node's GPUBufferUsage global exists only once the webgpu binding is loaded.
@@ -20,11 +21,12 @@ function pipeline(gpu: GPUDevice, code: string): GPUComputePipeline {
 }
 
 /** Record one dispatch of `n` threads (64 per workgroup, 2-D grid past 65535 workgroups); returns the uniform buffer to free. */
-function dispatch(gpu: GPUDevice, enc: GPUCommandEncoder, code: string, buffers: GPUBuffer[], uniforms: ArrayBuffer, groups: number): GPUBuffer {
+export function dispatch(gpu: GPUDevice, enc: GPUCommandEncoder, code: string, buffers: Array<GPUBuffer | GuardBinding>, uniforms: ArrayBuffer, groups: number, after: GPUBuffer[] = []): GPUBuffer {
   const pl = pipeline(gpu, code);
   const ub = gpu.createBuffer({ size: Math.max(16, uniforms.byteLength), usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   gpu.queue.writeBuffer(ub, 0, uniforms);
-  const bind = gpu.createBindGroup({ layout: pl.getBindGroupLayout(0), entries: [...buffers, ub].map((buffer, binding) => ({ binding, resource: { buffer } })) });
+  const entries = [...buffers, ub, ...after].map((r, binding) => ({ binding, resource: 'buffer' in r ? r : { buffer: r } }));
+  const bind = gpu.createBindGroup({ layout: pl.getBindGroupLayout(0), entries });
   const pass = enc.beginComputePass();
   pass.setPipeline(pl);
   pass.setBindGroup(0, bind);
@@ -35,7 +37,7 @@ function dispatch(gpu: GPUDevice, enc: GPUCommandEncoder, code: string, buffers:
 }
 
 /** u32 / f32 fields packed in order. */
-function pack(fields: (['u', number] | ['f', number])[]): ArrayBuffer {
+export function pack(fields: (['u', number] | ['f', number])[]): ArrayBuffer {
   const b = new ArrayBuffer(Math.max(16, Math.ceil((fields.length * 4) / 16) * 16));
   const dv = new DataView(b);
   fields.forEach(([t, v], i) => (t === 'u' ? dv.setUint32(4 * i, v, true) : dv.setFloat32(4 * i, v, true)));
@@ -105,7 +107,11 @@ export interface GpuMemoryBankOptions {
  */
 export class GpuMemoryBank {
   readonly buffers: GPUBuffer[] = [];
-  private constructor(private readonly device: Device, readonly size: number, readonly dim: number, readonly momentum: number, readonly rowsPerBuffer: number) {}
+  /** (unused, flag) u32: the NaN/Inf flag of the update being recorded (see encodeUpdate). */
+  private readonly state: GPUBuffer;
+  private constructor(private readonly device: Device, readonly size: number, readonly dim: number, readonly momentum: number, readonly rowsPerBuffer: number) {
+    this.state = device.gpu.createBuffer({ size: 16, usage: storage() });
+  }
 
   static async create(device: Device, o: GpuMemoryBankOptions): Promise<GpuMemoryBank> {
     const enc = device.gpu.createCommandEncoder();
@@ -139,7 +145,10 @@ export class GpuMemoryBank {
     return this.buffers.map((b, i) => fn(b, i * this.rowsPerBuffer, Math.min(this.rowsPerBuffer, this.size - i * this.rowsPerBuffer)));
   }
 
-  /** v = m v + (1 - m) f, then v / |v|, for the batch's distinct `indices`; feats (B, D). */
+  /**
+   * v = m v + (1 - m) f, then v / |v|, for the batch's distinct `indices`; feats (B, D).
+   * @throws NonFiniteError (bank unchanged) when feats hold NaN/Inf (checked on the GPU).
+   */
   async update(indices: ArrayLike<number>, feats: Float32Array<ArrayBuffer>): Promise<void> {
     const idx = checkIndices(indices, this.size);
     if (feats.length !== idx.length * this.dim) throw new InvalidArgumentError(`memory bank update: ${feats.length} feature values for ${idx.length} indices x dim ${this.dim}`);
@@ -148,11 +157,22 @@ export class GpuMemoryBank {
     const enc = gpu.createCommandEncoder();
     const temp = this.encodeUpdate(enc, ib, fb, idx.length);
     await submitAndFree(gpu, enc, [...temp, ib, fb]);
+    if (new Uint32Array(await readBuffer(gpu, this.state, 8))[1]) throw bankGuardError(1);
   }
 
-  /** Records the update of `B` rows (indices `ib` (B) u32, already checked; feats `fb` (B, D)). Returns uniform buffers to free after the submit. */
-  encodeUpdate(enc: GPUCommandEncoder, ib: GPUBuffer, fb: GPUBuffer, B: number): GPUBuffer[] {
-    return this.eachBuffer((b, base, rows) => dispatch(this.device.gpu, enc, BANK_UPDATE_WGSL, [b, ib, fb], pack([['u', this.dim], ['u', base], ['u', rows], ['f', this.momentum]]), B));
+  /**
+   * Records the update of `B` rows (indices `ib` (B) u32, already checked; feats `fb` (B, D)): a GPU check
+   * of the features first; with NaN/Inf in them the whole update is skipped (bank unchanged) and, given a
+   * `guard`, 1 is added to its word. Returns uniform buffers to free after the submit.
+   */
+  encodeUpdate(enc: GPUCommandEncoder, ib: GPUBuffer, fb: GPUBuffer, B: number, guard?: GuardBinding): GPUBuffer[] {
+    const gpu = this.device.gpu;
+    enc.clearBuffer(this.state, 0, 8);
+    const n = B * this.dim;
+    const temp = [dispatch(gpu, enc, CHECK_FINITE_WGSL, [fb, this.state], pack([['u', n]]), Math.ceil(n / 64))];
+    temp.push(...this.eachBuffer((b, base, rows) => dispatch(gpu, enc, BANK_UPDATE_WGSL, [b, ib, fb, this.state], pack([['u', this.dim], ['u', base], ['u', rows], ['f', this.momentum]]), B)));
+    if (guard) temp.push(dispatch(gpu, enc, GUARD_FINISH_WGSL, [this.state, guard], pack([['u', 0], ['u', 0], ['u', 1]]), 1));
+    return temp;
   }
 
   /** Records the sampler: `out` (B, K) u32 from indices `ib` (B). Returns the uniform buffer to free after the submit. */
@@ -205,7 +225,34 @@ export class GpuMemoryBank {
   destroy(): void {
     for (const b of this.buffers) b.destroy();
     this.buffers.length = 0;
+    this.state.destroy();
   }
+}
+
+/** The error for `n` memory-bank updates rejected for NaN/Inf features. */
+export function bankGuardError(n: number): NonFiniteError {
+  return new NonFiniteError(`memory bank update: ${n} update(s) since the last read had NaN or Infinity in the features and were skipped whole (those bank rows keep their old values). Check the encoder producing the features (a diverged model: lower the learning rate)`, 'memory bank update feats');
+}
+
+/** The error for queue enqueues that rejected `rows` keys in all. */
+export function queueGuardError(rows: number): NonFiniteError {
+  return new NonFiniteError(`queue.enqueue: ${rows} key(s) since the last read came in batches with NaN or Infinity and were not enqueued (keys and pointer unchanged for those batches). Check the key encoder's outputs (a diverged model: lower the learning rate)`, 'queue.enqueue keys');
+}
+
+/**
+ * Records MoCo's enqueue of `B` keys (B, D) into the (K, D) ring buffer `queue` with the pointer on the
+ * GPU (`state` = (ptr, flag) u32): a NaN/Inf check of the keys, the copy of the last min(B, K) keys to rows
+ * (ptr + i) mod K unless flagged, then ptr += B (mod K), or `B` added to `guard` when flagged. Returns
+ * uniform buffers to free after the submit.
+ */
+export function encodeQueueEnqueue(gpu: GPUDevice, enc: GPUCommandEncoder, keys: GPUBuffer, B: number, queue: GPUBuffer, K: number, D: number, state: GPUBuffer, guard: GuardBinding): GPUBuffer[] {
+  enc.clearBuffer(state, 4, 4);
+  const total = Math.min(B, K) * D;
+  return [
+    dispatch(gpu, enc, CHECK_FINITE_WGSL, [keys, state], pack([['u', B * D]]), Math.ceil((B * D) / 64)),
+    dispatch(gpu, enc, QUEUE_ENQUEUE_WGSL, [keys, queue, state], pack([['u', B], ['u', K], ['u', D], ['u', total]]), Math.ceil(total / 64)),
+    dispatch(gpu, enc, GUARD_FINISH_WGSL, [state, guard], pack([['u', B % K], ['u', K], ['u', B]]), 1),
+  ];
 }
 
 /**

@@ -9,7 +9,9 @@ import { accumulateGrad } from '../../ops/launch.ts';
 import { add } from '../../ops/elementwise/elementwise.ts';
 import { internals } from '../../tensor/tape.ts';
 import { QB, TILE } from './infonce.wgsl.ts';
-import { encodeInfoNCE, encodeInfoNCEBank, infoNCEScratchSizes, type InfoNCEBuffers } from './infonce_gpu.ts';
+import type { GpuContext } from '../../gpu/context.ts';
+import type { GuardBinding } from '../../gpu/guard.ts';
+import { bankGroups, encodeInfoNCE, encodeInfoNCEBank, infoNCEGuardError, infoNCEScratchSizes, type InfoNCEBuffers } from './infonce_gpu.ts';
 import type { BankSample } from './memory.ts';
 
 export interface InfoNCEOptions {
@@ -19,6 +21,14 @@ export interface InfoNCEOptions {
 
 /** Negatives of infoNCE: shared (K, D) rows (a Tensor, e.g. `queue.keys`) or per-sample bank draws. */
 export type Negatives = Tensor | BankSample;
+
+// One sticky guard word per context for every infoNCE call (reported at the next read, see src/gpu/guard.ts).
+const guards = new WeakMap<GpuContext, GuardBinding>();
+function infoNCEGuard(ctx: GpuContext): GuardBinding {
+  let g = guards.get(ctx);
+  if (!g) guards.set(ctx, (g = ctx.guards.acquire({ decode: (bits) => infoNCEGuardError(bits) })));
+  return g;
+}
 
 function isBankSample(n: Negatives): n is BankSample {
   return !(n instanceof Tensor) && typeof n === 'object' && n !== null && 'sel' in n;
@@ -43,7 +53,9 @@ function isBankSample(n: Negatives): n is BankSample {
  * await loss.item(); // ~ ln(16385) = 9.70 for random unit vectors
  * ```
  * @throws ShapeError on mismatched shapes; InvalidArgumentError for tau <= 0 or a D too large for
- *   the device's workgroup memory. A NaN/Inf input gives a NaN loss (visible at item()).
+ *   the device's workgroup memory. NaN/Inf in q, kPos or the negatives is detected on the GPU (no extra
+ *   readback): that call's gradients are zeroed, its loss is NaN, and the next read on the device
+ *   (`item()`, `toArray()`, `ctx.checkGuards()`) throws NonFiniteError naming the input.
  */
 export function infoNCE(q: Tensor, kPos: Tensor, negatives: Negatives, opts: InfoNCEOptions = {}): Tensor {
   const tau = opts.tau ?? 0.07;
@@ -59,7 +71,6 @@ export function infoNCE(q: Tensor, kPos: Tensor, negatives: Negatives, opts: Inf
   if (bank) {
     bank.checkLive();
     if (bank.dim !== D || bank.B !== B) throw new ShapeError(`infoNCE: the bank sample is for B = ${bank.B}, D = ${bank.dim}, but q is ${fmt(q.shape)}`);
-    if (bank.bank.buffers.length > 4) throw new InvalidArgumentError(`infoNCE: bank negatives span ${bank.bank.buffers.length} buffers, the kernel reads at most 4 (a device with a larger maxStorageBufferBindingSize, or a smaller bank)`);
     K = bank.K;
   } else {
     const n = negatives as Tensor;
@@ -69,13 +80,15 @@ export function infoNCE(q: Tensor, kPos: Tensor, negatives: Negatives, opts: Inf
   const ctx = q.ctx;
   const lim = ctx.gpu.limits;
   if (QB * D * 4 + 2 * QB * TILE * 4 > lim.maxComputeWorkgroupStorageSize) throw new InvalidArgumentError(`infoNCE: D = ${D} needs more workgroup memory than this device's ${lim.maxComputeWorkgroupStorageSize} bytes`);
-  const sz = infoNCEScratchSizes(B, K, D);
+  const bg = bank ? bankGroups(bank.bank.buffers.length, lim.maxStorageBuffersPerShaderStage) : { slots: 1, groups: 1 };
+  const sz = infoNCEScratchSizes(B, K, D, bg.groups);
   const lossAll = new Tensor(ctx, [1 + B]); // mean, then per-row terms
   const dq = new Tensor(ctx, [B, D]);
   const dk = new Tensor(ctx, [B, D]);
   const lse = new Tensor(ctx, [B]);
   const partStats = new Tensor(ctx, [sz.partStats / 4]);
   const partDq = new Tensor(ctx, [sz.partDq / 4]);
+  const flag = new Tensor(ctx, [4]);
   const out = opOutput(ctx, [], [q, kPos], () => ({
     op: 'infoNCE',
     backward(g, [dQ, dK]) {
@@ -88,11 +101,11 @@ export function infoNCE(q: Tensor, kPos: Tensor, negatives: Negatives, opts: Inf
       dk.dispose();
     },
   }));
-  const bufs: InfoNCEBuffers = { q: q.buffer, kPos: kPos.buffer, negatives: bank ? q.buffer : (negatives as Tensor).buffer, loss: lossAll.buffer, dq: dq.buffer, dk: dk.buffer, lse: lse.buffer, partStats: partStats.buffer, partDq: partDq.buffer };
+  const bufs: InfoNCEBuffers = { q: q.buffer, kPos: kPos.buffer, negatives: bank ? q.buffer : (negatives as Tensor).buffer, loss: lossAll.buffer, dq: dq.buffer, dk: dk.buffer, lse: lse.buffer, partStats: partStats.buffer, partDq: partDq.buffer, flag: flag.buffer, guard: infoNCEGuard(ctx) };
   const o = { B, K, D, tau, cachedUniforms: true }; // shared uniform buffer: not destroyed here
-  ctx.record((enc) => void (bank ? encodeInfoNCEBank(ctx.gpu, enc, bufs, { sel: bank.sel, bank: bank.bank.buffers, rowsPerBuffer: bank.bank.rowsPerBuffer }, o) : encodeInfoNCE(ctx.gpu, enc, bufs, o)));
+  ctx.record((enc) => (bank ? encodeInfoNCEBank(ctx.gpu, enc, bufs, { sel: bank.sel, bank: bank.bank.buffers, rowsPerBuffer: bank.bank.rowsPerBuffer, slots: bg.slots }, o) : encodeInfoNCE(ctx.gpu, enc, bufs, o)));
   ctx.copy(lossAll.buffer, out.buffer, 4);
-  for (const t of [lossAll, lse, partStats, partDq]) t.dispose(); // pooled: reuse is ordered after this batch's reads
+  for (const t of [lossAll, lse, partStats, partDq, flag]) t.dispose(); // pooled: reuse is ordered after this batch's reads
   if (!out.node) {
     dq.dispose();
     dk.dispose();

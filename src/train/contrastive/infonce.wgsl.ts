@@ -16,18 +16,29 @@ export const CHUNK = 256; // columns per chunk (multiple of TILE)
 /** Vector width of q / negatives rows: vec4 loads when D is a multiple of 4. */
 export const vecWidth = (D: number): number => (D % 4 === 0 ? 4 : 1);
 
-export const header = (D: number): string => {
+export const header = (D: number, qb = QB, tile = TILE): string => {
   const V = vecWidth(D);
   const VT = V === 4 ? 'vec4<f32>' : 'f32';
   return /* wgsl */ `
-struct P { B: u32, K: u32, nChunks: u32, invTau: f32, gradScale: f32, rowsPerBuffer: u32 }
+// nChunks = partials per query (chunks x bank groups); group / chunksPerGroup: the bank pass's group.
+struct P { B: u32, K: u32, nChunks: u32, invTau: f32, gradScale: f32, rowsPerBuffer: u32, group: u32, chunksPerGroup: u32 }
 const D: u32 = ${D}u;
-const QB: u32 = ${QB}u;
-const TILE: u32 = ${TILE}u;
+const QB: u32 = ${qb}u;
+const TILE: u32 = ${tile}u;
 const CHUNK: u32 = ${CHUNK}u;
 const DV: u32 = ${D / V}u; // vectors per row
 alias VT = ${VT};
 fn vdot(a: VT, b: VT) -> f32 { return ${V === 4 ? 'dot(a, b)' : 'a * b'}; }
+// NaN or +-Inf, by the bits (immune to fast-math folding of x != x).
+fn nonFinite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) == 0x7f800000u; }
+// Private, not const: a const bitcast to Inf/NaN is a shader-creation error.
+var<private> F32_INF: u32 = 0x7f800000u;
+var<private> F32_NAN: u32 = 0x7fc00000u;
+// Bits of the per-call flag word (see guardMessage in ./infonce_gpu.ts).
+const BAD_Q: u32 = 1u;
+const BAD_K: u32 = 2u;
+const BAD_NEG: u32 = 4u;
+const BAD_OVERFLOW: u32 = 8u;
 `;
 };
 
@@ -44,7 +55,9 @@ export function rowsWgsl(D: number): string {
 @group(0) @binding(4) var<storage, read_write> dk: array<f32>;    // (B, D)
 @group(0) @binding(5) var<storage, read_write> loss: array<f32>;  // (1 + B): mean, then per-row terms
 @group(0) @binding(6) var<uniform> p: P;
+@group(0) @binding(7) var<storage, read_write> flag: atomic<u32>; // this call's NaN/Inf bits
 var<workgroup> acc: array<f32, ${TILE}>;
+var<workgroup> bad: atomic<u32>;
 
 fn reduceSum(t: u32) {
   for (var w = TILE / 2u; w > 0u; w >>= 1u) {
@@ -56,8 +69,17 @@ fn reduceSum(t: u32) {
 @compute @workgroup_size(${TILE})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t: u32) {
   let b = wg.x;
+  if (t == 0u) { atomicStore(&bad, 0u); }
   var dot = 0.0;
-  for (var d = t; d < D; d += TILE) { dot += q[b * D + d] * k[b * D + d]; }
+  var mine = 0u;
+  for (var d = t; d < D; d += TILE) {
+    let qv = q[b * D + d];
+    let kv = k[b * D + d];
+    dot += qv * kv;
+    mine |= select(0u, BAD_Q, nonFinite(qv)) | select(0u, BAD_K, nonFinite(kv));
+  }
+  // The sweep marks a partial whose logits were not all finite with s = +Inf.
+  for (var c = t; c < p.nChunks; c += TILE) { mine |= select(0u, BAD_NEG, nonFinite(part[(b * p.nChunks + c) * 2u + 1u])); }
   acc[t] = dot;
   workgroupBarrier();
   reduceSum(t);
@@ -82,9 +104,16 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
   workgroupBarrier();
   reduceSum(t);
   let z = mm + log(acc[0]);
+  if (mine != 0u) { atomicOr(&bad, mine); }
+  workgroupBarrier();
   if (t == 0u) {
     lse[b] = z;
     loss[1u + b] = z - l0;
+    var bits = atomicLoad(&bad);
+    // A non-finite q makes every logit of its row non-finite: the negatives are then not to blame.
+    if ((bits & BAD_Q) != 0u) { bits &= ~BAD_NEG; }
+    if (bits == 0u && nonFinite(z - l0)) { bits = BAD_OVERFLOW; }
+    if (bits != 0u) { atomicOr(&flag, bits); }
   }
   let g0 = (exp(l0 - z) - 1.0) * p.invTau * p.gradScale / f32(p.B);
   for (var d = t; d < D; d += TILE) { dk[b * D + d] = g0 * q[b * D + d]; }
@@ -96,6 +125,8 @@ export function meanWgsl(D: number): string {
   return header(D) + /* wgsl */ `
 @group(0) @binding(0) var<storage, read_write> loss: array<f32>;  // (1 + B)
 @group(0) @binding(1) var<uniform> p: P;
+@group(0) @binding(2) var<storage, read_write> flag: atomic<u32>;  // this call's bits (from rows)
+@group(0) @binding(3) var<storage, read_write> guard: atomic<u32>; // the context's sticky guard word
 var<workgroup> acc: array<f32, ${TILE}>;
 
 @compute @workgroup_size(${TILE})
@@ -108,7 +139,11 @@ fn main(@builtin(local_invocation_index) t: u32) {
     if (t < w) { acc[t] += acc[t + w]; }
     workgroupBarrier();
   }
-  if (t == 0u) { loss[0] = acc[0] / f32(p.B); }
+  if (t == 0u) {
+    let bits = atomicLoad(&flag);
+    loss[0] = select(acc[0] / f32(p.B), bitcast<f32>(F32_NAN), bits != 0u); // NaN when flagged
+    if (bits != 0u) { atomicOr(&guard, bits); }
+  }
 }`;
 }
 
@@ -120,29 +155,29 @@ fn main(@builtin(local_invocation_index) t: u32) {
  * partStats (B, nChunks, 2), partDq (B, nChunks, D), p. Replaces `stats` + `dqPart`; finish with `rows` and
  * `dqOnline`.
  */
-export function fusedWgsl(D: number): string {
+export function fusedWgsl(D: number, qb = QB, tile = TILE): string {
   const DV = D / vecWidth(D);
   // Weighted-sum layout. Column-owner (when DV divides TILE and the TILE / DV query groups divide QB, e.g.
   // D = 128 as vec4): thread t owns vector dv = t % DV for RPT queries, so each negative vector is loaded
   // once per tile and used RPT times. Otherwise element-owner: thread t owns elements t + i TILE of the
   // (QB, DV) block (one load per FMA).
-  const colOwner = TILE % DV === 0 && QB % (TILE / DV) === 0;
-  const RPT = colOwner ? QB / (TILE / DV) : 0;
-  const PPT = colOwner ? RPT : Math.ceil((QB * DV) / TILE);
-  return header(D) + /* wgsl */ `
+  const colOwner = tile % DV === 0 && qb % (tile / DV) === 0;
+  const RPT = colOwner ? qb / (tile / DV) : 0;
+  const PPT = colOwner ? RPT : Math.ceil((qb * DV) / tile);
+  return header(D, qb, tile) + /* wgsl */ `
 @group(0) @binding(0) var<storage, read> q: array<VT>;              // (B, DV)
 @group(0) @binding(1) var<storage, read> neg: array<VT>;            // (K, DV)
 @group(0) @binding(2) var<storage, read_write> part: array<f32>;    // (B, nChunks, 2): m, s
 @group(0) @binding(3) var<storage, read_write> partA: array<VT>;    // (B, nChunks, DV): a
 @group(0) @binding(4) var<uniform> p: P;
 const PPT: u32 = ${PPT}u;
-var<workgroup> qs: array<VT, ${QB * DV}>;
-var<workgroup> lt: array<f32, ${QB * TILE}>;   // logits, then exp(l - m) of the tile
-var<workgroup> ms: array<f32, ${QB}>;          // running max per query
-var<workgroup> ss: array<f32, ${QB}>;          // running sum per query
-var<workgroup> sc: array<f32, ${QB}>;          // this tile's rescale factor exp(m_old - m_new)
+var<workgroup> qs: array<VT, ${qb * DV}>;
+var<workgroup> lt: array<f32, ${qb * tile}>;   // logits, then exp(l - m) of the tile
+var<workgroup> ms: array<f32, ${qb}>;          // running max per query
+var<workgroup> ss: array<f32, ${qb}>;          // running sum per query
+var<workgroup> sc: array<f32, ${qb}>;          // this tile's rescale factor exp(m_old - m_new)
 
-@compute @workgroup_size(${TILE})
+@compute @workgroup_size(${tile})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t: u32) {
   let b0 = wg.x * QB;
   let chunk = wg.y;
@@ -152,26 +187,32 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
   }
   if (t < QB) { ms[t] = -3.0e38; ss[t] = 0.0; }
   var acc = array<VT, ${PPT}>();
+  var bad = false; // thread r < QB: some logit of query r in this chunk is NaN/Inf
   workgroupBarrier();
   let start = chunk * CHUNK;
   let end = min(start + CHUNK, p.K);
   for (var j0 = start; j0 < end; j0 += TILE) {
     let cols = min(TILE, end - j0);
     // 1. logits of column j0 + t for the QB queries.
-    let j = j0 + t;
-    var dot = array<f32, ${QB}>();
-    if (j < end) {
-      for (var d = 0u; d < DV; d++) {
-        let n = neg[j * DV + d];
-        for (var r = 0u; r < QB; r++) { dot[r] += vdot(qs[r * DV + d], n); }
-      }
+    // Column j0 + t, clamped rather than branched on: outside divergent control flow the qs reads have
+    // a uniform address, which a CPU adapter (lavapipe) turns into one load + broadcast per SIMD group.
+    // Columns past the end are computed on a valid row and masked in step 3.
+    let j = min(j0 + t, end - 1u);
+    var dot = array<f32, ${qb}>();
+    for (var d = 0u; d < DV; d++) {
+      let n = neg[j * DV + d];
+      for (var r = 0u; r < QB; r++) { dot[r] += vdot(qs[r * DV + d], n); }
     }
     for (var r = 0u; r < QB; r++) { lt[r * TILE + t] = dot[r] * p.invTau; }
     workgroupBarrier();
     // 2. new running max per query.
     if (t < QB) {
       var mx = ms[t];
-      for (var c = 0u; c < cols; c++) { mx = max(mx, lt[t * TILE + c]); }
+      for (var c = 0u; c < cols; c++) {
+        let v = lt[t * TILE + c];
+        mx = max(mx, v);
+        bad = bad || nonFinite(v);
+      }
       sc[t] = exp(ms[t] - mx);
       ms[t] = mx;
     }
@@ -187,8 +228,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
     }
 ${colOwner ? /* wgsl */ `
     {
-      let dv = t % DV;
-      let r0 = (t / DV) * PPT;
+      let dv = ${tile === DV ? 't' : 't % DV'};
+      let r0 = ${tile === DV ? '0u; // one query group: uniform, so the lt reads below are broadcasts' : '(t / DV) * PPT;'}
       for (var i = 0u; i < PPT; i++) { acc[i] *= sc[r0 + i]; }
       for (var c = 0u; c < cols; c++) {
         let n = neg[(j0 + c) * DV + dv];
@@ -210,10 +251,10 @@ ${colOwner ? /* wgsl */ `
   if (t < QB && b0 + t < p.B) {
     let o = ((b0 + t) * p.nChunks + chunk) * 2u;
     part[o] = ms[t];
-    part[o + 1u] = ss[t];
+    part[o + 1u] = select(ss[t], bitcast<f32>(F32_INF), bad);
   }
   for (var i = 0u; i < PPT; i++) {
-${colOwner ? /* wgsl */ `    let r = (t / DV) * PPT + i;
+${colOwner ? /* wgsl */ `    let r = ${tile === DV ? '' : '(t / DV) * PPT + '}i;
     let dv = t % DV;
     if (b0 + r < p.B) { partA[((b0 + r) * p.nChunks + chunk) * DV + dv] = acc[i]; }` : /* wgsl */ `    let e = t + i * TILE;
     let r = e / DV;
@@ -232,11 +273,18 @@ export function dqOnlineWgsl(D: number): string {
 @group(0) @binding(4) var<storage, read> partA: array<f32>;       // (B, nChunks, D)
 @group(0) @binding(5) var<storage, read_write> dq: array<f32>;    // (B, D)
 @group(0) @binding(6) var<uniform> p: P;
+@group(0) @binding(7) var<storage, read> flag: array<u32>;        // this call's NaN/Inf bits
+@group(0) @binding(8) var<storage, read_write> dk: array<f32>;    // (B, D): zeroed when flagged
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = gid.x;
   if (i >= p.B * D) { return; }
+  if (flag[0] != 0u) { // non-finite input: no gradient from this call (the guard reports it)
+    dq[i] = 0.0;
+    dk[i] = 0.0;
+    return;
+  }
   let b = i / D;
   let d = i % D;
   let z = lse[b];

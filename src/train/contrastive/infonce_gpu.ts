@@ -4,39 +4,74 @@
 // `contrastive.infoNCE`; the tensor engine will wrap `encodeInfoNCE` as an op with autograd.
 // Memory: besides inputs and outputs, (B, nChunks, 2 + D) floats of partials, nChunks = ceil(K / 256);
 // the (B, K+1) logits are never materialised.
-import { InvalidArgumentError } from '../../errors.ts';
-import type { Device } from '../../gpu/device.ts';
+import { InvalidArgumentError, NonFiniteError } from '../../errors.ts';
+import { summarizeInfo, type Device } from '../../gpu/device.ts';
+import type { GuardBinding } from '../../gpu/guard.ts';
 import { CHUNK, QB, TILE, dqOnlineWgsl, fusedWgsl, meanWgsl, rowsWgsl } from './infonce.wgsl.ts';
-import { fusedBankWgsl } from './infonce_bank.wgsl.ts';
+import { bankSlots, fusedBankWgsl } from './infonce_bank.wgsl.ts';
+import { CPU_QB, cpuLayoutFits, fusedCpuWgsl } from './infonce_cpu.wgsl.ts';
 
 interface Pipelines {
   fused: GPUComputePipeline;
+  /** Queries per workgroup of `fused`. */
+  qb: number;
   dqOnline: GPUComputePipeline;
   rows: GPUComputePipeline;
   mean: GPUComputePipeline;
 }
-const cache = new WeakMap<GPUDevice, Map<number, Pipelines>>();
-const bankCache = new WeakMap<GPUDevice, Map<number, GPUComputePipeline>>();
+const cache = new WeakMap<GPUDevice, Map<string, Pipelines>>();
 
-function bankPipeline(gpu: GPUDevice, D: number): GPUComputePipeline {
+/**
+ * Which sweep: 'auto' = the CPU layout (./infonce_cpu.wgsl.ts) on software adapters, else the GPU one;
+ * qb / tile shape the GPU layout (tuning knobs for bench/contrastive/tune.mjs).
+ */
+export const infoNCETuning = { layout: 'auto' as 'auto' | 'cpu' | 'gpu', qb: QB, tile: TILE };
+
+/** Whether the device is a software (CPU-backed) adapter, from GPUDevice.adapterInfo where the runtime has it. */
+function isSoftware(gpu: GPUDevice): boolean {
+  return summarizeInfo((gpu as { adapterInfo?: GPUAdapterInfo }).adapterInfo)?.isSoftware ?? false;
+}
+const bankCache = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
+
+function bankPipeline(gpu: GPUDevice, D: number, S: number): GPUComputePipeline {
   let byD = bankCache.get(gpu);
   if (!byD) bankCache.set(gpu, (byD = new Map()));
-  let p = byD.get(D);
+  let p = byD.get(`${D},${S}`);
   if (!p) {
-    p = gpu.createComputePipeline({ layout: 'auto', compute: { module: gpu.createShaderModule({ code: fusedBankWgsl(D) }), entryPoint: 'main' } });
-    byD.set(D, p);
+    p = gpu.createComputePipeline({ layout: 'auto', compute: { module: gpu.createShaderModule({ code: fusedBankWgsl(D, S) }), entryPoint: 'main' } });
+    byD.set(`${D},${S}`, p);
   }
   return p;
+}
+
+/**
+ * The guard's message for the per-call flag bits (./infonce.wgsl.ts BAD_*): which input held NaN/Inf.
+ * Returns the offending input names and the NonFiniteError.
+ */
+export function infoNCEGuardError(bits: number, where = 'contrastive.infoNCE'): NonFiniteError {
+  const names = [[1, 'q'], [2, 'kPos'], [4, 'negatives']].filter(([b]) => bits & (b as number)).map(([, n]) => n as string);
+  if (!names.length && bits & 8) {
+    return new NonFiniteError(`${where}: q . kPos / tau overflowed float32 although the inputs are finite; the loss of that call is NaN and its gradients were zeroed. L2-normalise the features (F.normalize) or raise tau`, 'q, kPos');
+  }
+  const input = names.join(', ');
+  return new NonFiniteError(
+    `${where}: ${input} contained NaN or Infinity${bits & 4 ? ' (or a q . n / tau that overflows float32)' : ''} in a call since the last read; that call's loss is NaN and its gradients were zeroed (no update from it). Check the encoders' outputs (a diverged model: lower the learning rate) and what was fed to the queue / memory bank`,
+    input,
+  );
 }
 
 function pipelines(gpu: GPUDevice, D: number): Pipelines {
   let byD = cache.get(gpu);
   if (!byD) cache.set(gpu, (byD = new Map()));
-  let p = byD.get(D);
+  const t = infoNCETuning;
+  const cpu = cpuLayoutFits(D) && (t.layout === 'cpu' || (t.layout === 'auto' && isSoftware(gpu)));
+  const key = cpu ? `${D},cpu` : `${D},${t.qb},${t.tile}`;
+  let p = byD.get(key);
   if (!p) {
     const make = (code: string): GPUComputePipeline => gpu.createComputePipeline({ layout: 'auto', compute: { module: gpu.createShaderModule({ code }), entryPoint: 'main' } });
-    p = { fused: make(fusedWgsl(D)), dqOnline: make(dqOnlineWgsl(D)), rows: make(rowsWgsl(D)), mean: make(meanWgsl(D)) };
-    byD.set(D, p);
+    const fused = make(cpu ? fusedCpuWgsl(D) : fusedWgsl(D, t.qb, t.tile));
+    p = { fused, qb: cpu ? CPU_QB : t.qb, dqOnline: make(dqOnlineWgsl(D)), rows: make(rowsWgsl(D)), mean: make(meanWgsl(D)) };
+    byD.set(key, p);
   }
   return p;
 }
@@ -50,35 +85,51 @@ export interface InfoNCEBuffers {
   dq: GPUBuffer;
   dk: GPUBuffer;
   lse: GPUBuffer;
-  /** Scratch: (B, nChunks, 2) and (B, nChunks, D) floats. */
+  /** Scratch: (B, nParts, 2) and (B, nParts, D) floats (nParts = chunks x bank groups). */
   partStats: GPUBuffer;
   partDq: GPUBuffer;
+  /** This call's NaN/Inf bits (>= 4 bytes; zeroed by the encoder). */
+  flag: GPUBuffer;
+  /** Where the bits are OR-ed for the host to see at the next read (a context guard word). */
+  guard: GuardBinding;
 }
 
-export function infoNCEScratchSizes(B: number, K: number, D: number): { nChunks: number; partStats: number; partDq: number } {
+/** Scratch sizes; `groups` = dispatches over a bank's buffers (1 for shared negatives). */
+export function infoNCEScratchSizes(B: number, K: number, D: number, groups = 1): { nChunks: number; nParts: number; partStats: number; partDq: number } {
   const nChunks = Math.ceil(K / CHUNK);
-  return { nChunks, partStats: B * nChunks * 2 * 4, partDq: B * nChunks * D * 4 };
+  const nParts = nChunks * groups;
+  return { nChunks, nParts, partStats: B * nParts * 2 * 4, partDq: B * nParts * D * 4 };
 }
 
-/** Encode the four passes into `enc`. Returns the uniform buffer it made: destroy it after the submit completes. */
-/** With `cachedUniforms` the returned uniform buffer is shared and must not be destroyed. */
-export function encodeInfoNCE(gpu: GPUDevice, enc: GPUCommandEncoder, bufs: InfoNCEBuffers, o: { B: number; K: number; D: number; tau: number; gradScale?: number; cachedUniforms?: boolean }): GPUBuffer {
+/** Bank groups (dispatches) for a bank of `nBuffers` buffers under a storage-binding limit. */
+export function bankGroups(nBuffers: number, maxStorageBuffers: number): { slots: number; groups: number } {
+  const slots = bankSlots(maxStorageBuffers, nBuffers);
+  return { slots, groups: Math.ceil(nBuffers / slots) };
+}
+
+/**
+ * Encode the four passes into `enc`. Returns the uniform buffers it made: destroy them after the submit
+ * completes (none with `cachedUniforms`: those are shared).
+ */
+export function encodeInfoNCE(gpu: GPUDevice, enc: GPUCommandEncoder, bufs: InfoNCEBuffers, o: { B: number; K: number; D: number; tau: number; gradScale?: number; cachedUniforms?: boolean }): GPUBuffer[] {
   return encodePasses(gpu, enc, bufs, o, null);
 }
 
-/** The bank variant's extra inputs: per-sample negative indices and the bank's buffers (at most 4). */
+/** The bank variant's extra inputs: per-sample negative indices and the bank's buffers (any number). */
 export interface BankNegatives {
   sel: GPUBuffer; // (B, K) u32 rows of the bank
   bank: GPUBuffer[];
   rowsPerBuffer: number;
+  /** Bank buffers bound per dispatch (default: as many as the device's storage-binding limit allows). */
+  slots?: number;
 }
 
 /**
  * Same four passes with per-sample negatives read straight from a split memory bank: negative j of query b
  * is bank row sel[b, j] (the (B, K, D) negatives are never gathered). `bufs.negatives` is ignored.
  */
-export function encodeInfoNCEBank(gpu: GPUDevice, enc: GPUCommandEncoder, bufs: InfoNCEBuffers, neg: BankNegatives, o: { B: number; K: number; D: number; tau: number; gradScale?: number; cachedUniforms?: boolean }): GPUBuffer {
-  if (neg.bank.length < 1 || neg.bank.length > 4) throw new InvalidArgumentError(`infoNCE with bank negatives: the bank must be 1 to 4 buffers, got ${neg.bank.length} (use larger buffers)`);
+export function encodeInfoNCEBank(gpu: GPUDevice, enc: GPUCommandEncoder, bufs: InfoNCEBuffers, neg: BankNegatives, o: { B: number; K: number; D: number; tau: number; gradScale?: number; cachedUniforms?: boolean }): GPUBuffer[] {
+  if (neg.bank.length < 1) throw new InvalidArgumentError('infoNCE with bank negatives: the bank has no buffers (disposed?)');
   return encodePasses(gpu, enc, bufs, o, neg);
 }
 
@@ -106,39 +157,52 @@ function uniformBuffer(gpu: GPUDevice, u: ArrayBuffer, cached: boolean): GPUBuff
   return ub;
 }
 
-function encodePasses(gpu: GPUDevice, enc: GPUCommandEncoder, bufs: InfoNCEBuffers, o: { B: number; K: number; D: number; tau: number; gradScale?: number; cachedUniforms?: boolean }, bank: BankNegatives | null): GPUBuffer {
+function encodePasses(gpu: GPUDevice, enc: GPUCommandEncoder, bufs: InfoNCEBuffers, o: { B: number; K: number; D: number; tau: number; gradScale?: number; cachedUniforms?: boolean }, bank: BankNegatives | null): GPUBuffer[] {
   const { B, K, D } = o;
-  const { nChunks } = infoNCEScratchSizes(B, K, D);
+  const S = bank ? (bank.slots ?? bankSlots(gpu.limits.maxStorageBuffersPerShaderStage, bank.bank.length)) : 1;
+  const groups = bank ? Math.ceil(bank.bank.length / S) : 1;
+  const { nChunks, nParts } = infoNCEScratchSizes(B, K, D, groups);
   const p = pipelines(gpu, D);
-  const u = new ArrayBuffer(32);
-  new Uint32Array(u, 0, 3).set([B, K, nChunks]);
-  new Float32Array(u, 12, 2).set([1 / o.tau, o.gradScale ?? 1]);
-  new Uint32Array(u, 20, 1)[0] = bank?.rowsPerBuffer ?? 0;
-  const ub = uniformBuffer(gpu, u, o.cachedUniforms ?? false);
+  const uniforms = (group: number): GPUBuffer => {
+    const u = new ArrayBuffer(32);
+    new Uint32Array(u, 0, 3).set([B, K, nParts]);
+    new Float32Array(u, 12, 2).set([1 / o.tau, o.gradScale ?? 1]);
+    new Uint32Array(u, 20, 3).set([bank?.rowsPerBuffer ?? 0, group, nChunks]);
+    return uniformBuffer(gpu, u, o.cachedUniforms ?? false);
+  };
+  const ub = uniforms(0);
+  const made = o.cachedUniforms ? [] : [ub];
   const layoutOf = (pl: GPUComputePipeline): GPUBindGroupLayout => {
     let l = layouts.get(pl);
     if (!l) layouts.set(pl, (l = pl.getBindGroupLayout(0)));
     return l;
   };
-  const bind = (pl: GPUComputePipeline, bs: GPUBuffer[]): GPUBindGroup =>
-    gpu.createBindGroup({ layout: layoutOf(pl), entries: bs.map((buffer, binding) => ({ binding, resource: { buffer } })) });
+  type Res = GPUBuffer | GuardBinding;
+  const bind = (pl: GPUComputePipeline, bs: Res[]): GPUBindGroup =>
+    gpu.createBindGroup({ layout: layoutOf(pl), entries: bs.map((r, binding) => ({ binding, resource: 'buffer' in r ? r : { buffer: r } })) });
+  enc.clearBuffer(bufs.flag, 0, 4);
   const pass = enc.beginComputePass();
-  const run = (pl: GPUComputePipeline, bs: GPUBuffer[], x: number, y = 1): void => {
+  const run = (pl: GPUComputePipeline, bs: Res[], x: number, y = 1): void => {
     pass.setPipeline(pl);
     pass.setBindGroup(0, bind(pl, bs));
     pass.dispatchWorkgroups(x, y);
   };
   if (bank) {
-    const banks = [0, 1, 2, 3].map((i) => bank.bank[Math.min(i, bank.bank.length - 1)]); // unused slots repeat the last
-    run(bankPipeline(gpu, D), [bufs.q, bank.sel, ...banks, bufs.partStats, bufs.partDq, ub], B, nChunks);
+    const pl = bankPipeline(gpu, D, S);
+    for (let g = 0; g < groups; g++) {
+      const slots = Array.from({ length: S }, (_, i) => bank.bank[Math.min(g * S + i, bank.bank.length - 1)]); // past the end: repeat the last
+      const ug = g === 0 ? ub : uniforms(g);
+      if (g && !o.cachedUniforms) made.push(ug);
+      run(pl, [bufs.q, bank.sel, bufs.partStats, bufs.partDq, ug, ...slots], B, nChunks);
+    }
   } else {
-    run(p.fused, [bufs.q, bufs.negatives, bufs.partStats, bufs.partDq, ub], Math.ceil(B / QB), nChunks);
+    run(p.fused, [bufs.q, bufs.negatives, bufs.partStats, bufs.partDq, ub], Math.ceil(B / p.qb), nChunks);
   }
-  run(p.rows, [bufs.q, bufs.kPos, bufs.partStats, bufs.lse, bufs.dk, bufs.loss, ub], B);
-  run(p.mean, [bufs.loss, ub], 1);
-  run(p.dqOnline, [bufs.loss, bufs.kPos, bufs.lse, bufs.partStats, bufs.partDq, bufs.dq, ub], Math.ceil((B * D) / 64));
+  run(p.rows, [bufs.q, bufs.kPos, bufs.partStats, bufs.lse, bufs.dk, bufs.loss, ub, bufs.flag], B);
+  run(p.mean, [bufs.loss, ub, bufs.flag, bufs.guard], 1);
+  run(p.dqOnline, [bufs.loss, bufs.kPos, bufs.lse, bufs.partStats, bufs.partDq, bufs.dq, ub, bufs.flag, bufs.dk], Math.ceil((B * D) / 64));
   pass.end();
-  return ub;
+  return made;
 }
 
 export interface InfoNCEGpuResult {
@@ -186,16 +250,19 @@ async function runUploaded(device: Device, q: Float32Array, kPos: Float32Array, 
     if (data) gpu.queue.writeBuffer(b, 0, data as Float32Array<ArrayBuffer>);
     return b;
   };
-  const sz = infoNCEScratchSizes(B, K, D);
+  const groups = bank ? Math.ceil(bank.bank.length / (bank.slots ?? bankSlots(gpu.limits.maxStorageBuffersPerShaderStage, bank.bank.length))) : 1;
+  const sz = infoNCEScratchSizes(B, K, D, groups);
   try {
+    const guard = buf(16);
     const bufs: InfoNCEBuffers = {
       q: buf(q.byteLength, q), kPos: buf(kPos.byteLength, kPos), negatives: negatives ? buf(negatives.byteLength, negatives) : buf(16),
       loss: buf(4 * (1 + B)), dq: buf(4 * B * D), dk: buf(4 * B * D), lse: buf(4 * B), partStats: buf(sz.partStats), partDq: buf(sz.partDq),
+      flag: buf(16), guard: { buffer: guard, offset: 0, size: 4 },
     };
     const enc = gpu.createCommandEncoder();
-    made.push(bank ? encodeInfoNCEBank(gpu, enc, bufs, bank, o) : encodeInfoNCE(gpu, enc, bufs, o));
-    const outs = [bufs.loss, bufs.dq, bufs.dk, bufs.lse];
-    const sizes = [4 * (1 + B), 4 * B * D, 4 * B * D, 4 * B];
+    made.push(...(bank ? encodeInfoNCEBank(gpu, enc, bufs, bank, o) : encodeInfoNCE(gpu, enc, bufs, o)));
+    const outs = [bufs.loss, bufs.dq, bufs.dk, bufs.lse, guard];
+    const sizes = [4 * (1 + B), 4 * B * D, 4 * B * D, 4 * B, 4];
     const reads = outs.map((_, i) => {
       const r = gpu.createBuffer({ size: Math.ceil(sizes[i] / 4) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
       made.push(r);
@@ -209,7 +276,8 @@ async function runUploaded(device: Device, q: Float32Array, kPos: Float32Array, 
       r.unmap();
       return a;
     }));
-    if (!Number.isFinite(got[0][0])) throw new InvalidArgumentError(`infoNCEGpu: the loss is ${got[0][0]}; q, kPos or the negatives contain NaN or Infinity (or values so large that q . n / tau overflows float32)`);
+    const bits = new Uint32Array(got[4].buffer)[0];
+    if (bits) throw infoNCEGuardError(bits, 'infoNCEGpu');
     return { loss: got[0][0], rowLoss: got[0].slice(1), dQ: got[1], dKPos: got[2], lse: got[3] };
   } finally {
     for (const b of made) b.destroy();

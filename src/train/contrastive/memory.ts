@@ -7,10 +7,12 @@ import type { Device } from '../../gpu/device.ts';
 import type { GpuContext } from '../../gpu/context.ts';
 import { fmt } from '../../tensor/shape.ts';
 import { contextOf, Tensor, type DeviceLike } from '../../tensor/tensor.ts';
-import { checkIndices, GpuMemoryBank, GpuQueue, readBuffer, uploadBuffer, type GpuMemoryBankOptions } from './bank_gpu.ts';
+import type { GuardBinding } from '../../gpu/guard.ts';
+import { bankGuardError, checkIndices, encodeQueueEnqueue, GpuMemoryBank, queueGuardError, readBuffer, uploadBuffer, type GpuMemoryBankOptions } from './bank_gpu.ts';
 import { QueueReference } from './reference.ts';
 
-const rawDevice = (ctx: GpuContext): Device => ({ gpu: ctx.gpu, limits: ctx.gpu.limits }) as unknown as Device;
+// ctx.limits, not the adapter's: tests lower them (withLimits) to force a bank over many buffers.
+const rawDevice = (ctx: GpuContext): Device => ({ gpu: ctx.gpu, limits: { ...ctx.gpu.limits, maxStorageBufferBindingSize: ctx.limits.maxStorageBufferBindingSize, maxBufferSize: ctx.limits.maxBufferSize } }) as unknown as Device;
 
 function positiveInt(what: string, v: number): void {
   if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`${what} must be a positive integer, got ${v}`);
@@ -27,15 +29,26 @@ export interface QueueOptions {
 
 /**
  * The MoCo dictionary: a (K, D) ring buffer of keys on the GPU, initialised as MoCo (normal, each key
- * L2-normalised; ours from the counter generator), FIFO `enqueue` of each batch's keys.
+ * L2-normalised; ours from the counter generator), FIFO `enqueue` of each batch's keys. The pointer lives
+ * on the GPU (a batch with NaN/Inf keys is rejected there, keys and pointer unchanged); `ptr` is its host
+ * mirror, corrected at the read that reports a rejection.
  */
 export class Queue {
   /** (K, D) the keys in storage order (row j = key j, MoCo's `queue[:, j]`): pass it as infoNCE's negatives. Detached. */
   readonly keys: Tensor;
   private ptr_ = 0;
+  /** (ptr, flag) u32 on the GPU. */
+  private readonly state: Tensor;
+  private readonly guard: GuardBinding;
   /** @internal */
   constructor(private readonly ctx: GpuContext, readonly size: number, readonly dim: number, seed: number, stream: number) {
     this.keys = Tensor.fromArray(ctx, Float32Array.from(new QueueReference({ size, dim, seed, stream }).keys), [size, dim]);
+    this.state = new Tensor(ctx, [4]);
+    ctx.upload(this.state.buffer, new Uint32Array(4));
+    this.guard = ctx.guards.acquire({
+      decode: (rows) => queueGuardError(rows),
+      onTrip: (rows) => (this.ptr_ = (((this.ptr_ - rows) % size) + size) % size), // the GPU did not advance
+    });
   }
 
   /** The row the next key goes to. */
@@ -44,19 +57,15 @@ export class Queue {
   }
 
   /**
-   * Writes key i of `keys` (B, D) to row (ptr + i) mod K, then ptr = (ptr + B) mod K (recorded copies, no
+   * Writes key i of `keys` (B, D) to row (ptr + i) mod K, then ptr = (ptr + B) mod K (recorded kernels, no
    * submit). A batch larger than K keeps its last K keys. The keys are copied, so `keys` may be disposed.
+   * A batch with any NaN/Inf is rejected whole on the GPU (keys and pointer unchanged); the next read on
+   * the device throws NonFiniteError saying so.
    */
   enqueue(keys: Tensor): void {
     if (!(keys instanceof Tensor) || keys.rank !== 2 || keys.shape[1] !== this.dim || keys.shape[0] < 1) throw new ShapeError(`queue.enqueue: keys must be (B, ${this.dim}), got ${keys instanceof Tensor ? fmt(keys.shape) : typeof keys}`);
     const B = keys.shape[0];
-    const row = 4 * this.dim;
-    for (let i = Math.max(0, B - this.size); i < B; ) {
-      const dst = (this.ptr_ + i) % this.size;
-      const n = Math.min(B - i, this.size - dst);
-      this.ctx.copy(keys.buffer, this.keys.buffer, n * row, i * row, dst * row);
-      i += n;
-    }
+    this.ctx.record((enc) => encodeQueueEnqueue(this.ctx.gpu, enc, keys.buffer, B, this.keys.buffer, this.size, this.dim, this.state.buffer, this.guard));
     this.ptr_ = (this.ptr_ + B) % this.size;
   }
 
@@ -70,17 +79,20 @@ export class Queue {
     if (keys.length !== this.size * this.dim) throw new InvalidArgumentError(`queue write: ${keys.length} values, expected ${this.size} x ${this.dim}`);
     if (!Number.isInteger(ptr) || ptr < 0 || ptr >= this.size) throw new InvalidArgumentError(`queue write: ptr ${ptr} outside [0, ${this.size})`);
     this.ctx.upload(this.keys.buffer, keys);
-    this.ptr_ = ptr;
+    this.ptr = ptr;
   }
 
-  /** Sets the pointer (checkpoint restore). */
+  /** Sets the pointer (checkpoint restore), in stream order. */
   set ptr(p: number) {
     if (!Number.isInteger(p) || p < 0 || p >= this.size) throw new InvalidArgumentError(`queue ptr ${p} outside [0, ${this.size})`);
+    this.ctx.upload(this.state.buffer, new Uint32Array([p, 0, 0, 0]));
     this.ptr_ = p;
   }
 
   dispose(): void {
     this.keys.dispose();
+    this.state.dispose();
+    this.ctx.guards.release(this.guard);
   }
 }
 
@@ -135,8 +147,11 @@ export type MemoryBankOptions = GpuMemoryBankOptions;
  * that never include the sample itself.
  */
 export class MemoryBank {
+  private readonly guard: GuardBinding;
   /** @internal */
-  constructor(private readonly ctx: GpuContext, readonly inner: GpuMemoryBank) {}
+  constructor(private readonly ctx: GpuContext, readonly inner: GpuMemoryBank) {
+    this.guard = ctx.guards.acquire({ decode: (n) => bankGuardError(n) });
+  }
   get size(): number {
     return this.inner.size;
   }
@@ -163,7 +178,11 @@ export class MemoryBank {
     return new BankSample(this.ctx, this.inner, sel, idx.length, K);
   }
 
-  /** v = m v + (1 - m) f, then v / |v|, for rows `indices` (distinct) with feats (B, D); recorded. */
+  /**
+   * v = m v + (1 - m) f, then v / |v|, for rows `indices` (distinct) with feats (B, D); recorded. Features
+   * with any NaN/Inf are rejected whole on the GPU (bank unchanged); the next read on the device throws
+   * NonFiniteError saying so.
+   */
   update(indices: ArrayLike<number>, feats: Tensor): void {
     const idx = checkIndices(indices, this.size);
     if (!(feats instanceof Tensor) || feats.rank !== 2 || feats.shape[0] !== idx.length || feats.shape[1] !== this.dim) {
@@ -171,12 +190,12 @@ export class MemoryBank {
     }
     if (idx.length === 0) return;
     const ib = uploadBuffer(this.ctx.gpu, idx);
-    this.ctx.record((enc) => [...this.inner.encodeUpdate(enc, ib, feats.buffer, idx.length), ib]);
+    this.ctx.record((enc) => [...this.inner.encodeUpdate(enc, ib, feats.buffer, idx.length, this.guard), ib]);
   }
 
-  /** The whole bank as (N, D) float32 (submits pending work). */
-  read(): Promise<Float32Array> {
-    this.ctx.flush();
+  /** The whole bank as (N, D) float32 (submits pending work; throws a pending NonFiniteError first). */
+  async read(): Promise<Float32Array> {
+    await this.ctx.checkGuards();
     return this.inner.read();
   }
 
@@ -189,6 +208,7 @@ export class MemoryBank {
   dispose(): void {
     this.ctx.flush();
     this.inner.destroy();
+    this.ctx.guards.release(this.guard);
   }
 }
 

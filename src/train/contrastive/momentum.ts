@@ -1,10 +1,13 @@
 // contrastive.momentumUpdate: MoCo's key (momentum) encoder update on the engine's tensors, recorded into
-// the engine's command stream: params_k = m params_k + (1 - m) params_q (MoCo's float32 expression, one
-// dispatch per parameter pair), then buffers (BN running stats) copied from the query encoder.
+// the engine's command stream: params_k = m params_k + (1 - m) params_q (MoCo's float32 expression) as ONE
+// kernel over all parameters — the parameter tensors are separate GPU buffers, so they are gathered into
+// two pooled arenas with buffer copies (no bind groups, no dispatches), updated by one launch (the
+// engine's launch splits it only past the binding-size / grid limits), and the key arena scattered back —
+// then buffers (BN running stats) copied from the query encoder.
 import { InvalidArgumentError, ShapeError } from '../../errors.ts';
+import { MAP_WG, mapSpec } from '../../gpu/map.ts';
 import { fmt } from '../../tensor/shape.ts';
 import { Tensor } from '../../tensor/tensor.ts';
-import { encodeMomentumUpdate } from './bank_gpu.ts';
 
 /** Anything with `parameters()` and optionally buffers (a `buffers()` method, or the nn modules' buffer map). */
 export interface MomentumModel {
@@ -47,7 +50,26 @@ export function momentumUpdate(keyModel: MomentumModel, queryModel: MomentumMode
   if (!kp.length && !kb.length) return;
   const ctx = (kp[0] ?? kb[0]).ctx;
   const pairs = kp.map((k, i) => ({ key: k.buffer, query: qp[i].buffer, n: k.size })).filter((p) => p.n > 0);
-  if (pairs.length) ctx.record((enc) => encodeMomentumUpdate(ctx.gpu, enc, pairs, m));
+  const total = pairs.reduce((s, p) => s + p.n, 0);
+  if (total > 0) {
+    const kA = new Tensor(ctx, [total]); // (total) all key parameters, flattened in order
+    const qA = new Tensor(ctx, [total]);
+    let off = 0;
+    for (const p of pairs) {
+      ctx.copy(p.key, kA.buffer, p.n * 4, 0, off * 4);
+      ctx.copy(p.query, qA.buffer, p.n * 4, 0, off * 4);
+      off += p.n;
+    }
+    const spec = mapSpec('momentumUpdate', [total], [{ name: 'q', shape: [total] }], 'u.m * out(i) + (1.0 - u.m) * q', { uniforms: [['m', 'f32']] });
+    ctx.launch(spec, [qA.arg, kA.arg], Math.ceil(total / MAP_WG), [m]);
+    off = 0;
+    for (const p of pairs) {
+      ctx.copy(kA.buffer, p.key, p.n * 4, off * 4, 0);
+      off += p.n;
+    }
+    kA.dispose(); // pooled: reuse is ordered after this batch's reads
+    qA.dispose();
+  }
   kb.forEach((k, i) => {
     if (k.size > 0) ctx.copy(qb[i].buffer, k.buffer, k.size * 4);
   });

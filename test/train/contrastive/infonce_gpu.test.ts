@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { getDevice } from '../../../src/gpu/device.ts';
 import { normalArray64 } from '../../../src/models/rng.ts';
 import { GpuMemoryBank } from '../../../src/train/contrastive/bank_gpu.ts';
-import { infoNCEBankGpu, infoNCEGpu } from '../../../src/train/contrastive/infonce_gpu.ts';
+import { infoNCEBankGpu, infoNCEGpu, infoNCETuning } from '../../../src/train/contrastive/infonce_gpu.ts';
 import { MemoryBankReference, infoNCEReference, l2NormalizeRows } from '../../../src/train/contrastive/reference.ts';
-import { InvalidArgumentError } from '../../../src/errors.ts';
+import { InvalidArgumentError, NonFiniteError } from '../../../src/errors.ts';
 import { maxRelToPeak } from '../../helpers/close.ts';
 import { loadFixture } from '../../helpers/fixture.ts';
 
@@ -72,6 +72,47 @@ describe('fused InfoNCE on WebGPU', () => {
     nan[4] = NaN;
     await expect(infoNCEGpu(dev, nan, new Float32Array(6), new Float32Array(9), { B: 2, K: 3, D: 3, tau: 0.1 })).rejects.toThrow(/NaN or Infinity/);
   });
+});
+
+// The sweep has two layouts (auto: CPU register-blocked on software adapters, the GPU one elsewhere); each
+// is forced here so both are checked on whatever adapter runs the tests.
+describe('both sweep layouts (forced), vs the float64 reference and the MoCo fixture', () => {
+  for (const layout of ['cpu', 'gpu'] as const) {
+    const forced = async <T>(fn: () => Promise<T>): Promise<T> => {
+      const saved = infoNCETuning.layout;
+      infoNCETuning.layout = layout;
+      try {
+        return await fn();
+      } finally {
+        infoNCETuning.layout = saved;
+      }
+    };
+    for (const [B, K, D, tau] of [[1, 1, 4, 0.5], [9, 513, 16, 0.2], [17, 300, 128, 0.07]] as const) {
+      it(`${layout}: B=${B} K=${K} D=${D} tau=${tau}`, async () => {
+        const dev = await getDevice();
+        const q = unitRows32(B, D, 32, 0), k = unitRows32(B, D, 32, 1), n = unitRows32(K, D, 32, 2);
+        const r = await forced(() => infoNCEGpu(dev, q, k, n, { B, K, D, tau }));
+        const ref = infoNCEReference(q, k, n, { B, D, tau });
+        expect(Math.abs(r.loss - ref.loss) / Math.abs(ref.loss)).toBeLessThan(1e-5);
+        check('dq', r.dQ, ref.dQ, 1e-4);
+        check('dk', r.dKPos, ref.dKPos, 1e-4);
+        n[(K - 1) * D] = NaN; // the last column of the last chunk
+        const e = await forced(() => infoNCEGpu(dev, q, k, n, { B, K, D, tau })).catch((x: unknown) => x);
+        expect(e).toBeInstanceOf(NonFiniteError);
+        expect((e as NonFiniteError).input).toBe('negatives');
+      });
+    }
+    it(`${layout}: B=128 K=16384 D=128 vs the PyTorch MoCo fixture`, async () => {
+      const fx = await loadFixture('contrastive/moco_loss.bin');
+      const { B, K, D, tau } = fx.meta as { B: number; K: number; D: number; tau: number };
+      const q = unitRows32(B, D, 11, 0), k = unitRows32(B, D, 11, 1), n = unitRows32(K, D, 11, 2);
+      const dev = await getDevice();
+      const r = await forced(() => infoNCEGpu(dev, q, k, n, { B, K, D, tau }));
+      expect(Math.abs(r.loss - fx.f64('loss')[0]) / fx.f64('loss')[0]).toBeLessThan(1e-5);
+      check('dq', r.dQ, fx.f64('dq'), 1e-4);
+      check('dk', r.dKPos, fx.f64('dk'), 1e-4);
+    });
+  }
 });
 
 describe('fused InfoNCE on WebGPU, negatives read from a split memory bank', () => {
