@@ -79,6 +79,8 @@ export interface TrainerOptions {
   tau?: number;
   /** MoCo queue length K per modality (paper 16384). */
   queueSize?: number;
+  /** Embedding size D of the encoders' head output (the presets' heads: 128). */
+  dim?: number;
   /** Momentum m of the key encoders (0.999). */
   keyMomentum?: number;
   /** Negatives of the transfer: the teacher's MoCo queue (default) or the teacher's memory bank (N x 128). */
@@ -112,6 +114,7 @@ export interface ResolvedOptions {
   weightDecay: number;
   tau: number;
   queueSize: number;
+  dim: number;
   keyMomentum: number;
   negatives: 'queue' | 'bank';
   bankMomentum: number;
@@ -160,7 +163,7 @@ function bool(name: string, v: unknown, def: boolean): boolean {
   return v;
 }
 
-const KNOWN = new Set(['device', 'preset', 'encoders', 'dataset', 'batchSize', 'stages', 'firstTeacher', 'selfSteps', 'transferSteps', 'lr', 'warmupSteps', 'schedule', 'momentum', 'weightDecay', 'tau', 'queueSize', 'keyMomentum', 'negatives', 'bankMomentum', 'jointTransfer', 'augment', 'seed', 'maxLoss']);
+const KNOWN = new Set(['device', 'preset', 'encoders', 'dataset', 'batchSize', 'stages', 'firstTeacher', 'selfSteps', 'transferSteps', 'lr', 'warmupSteps', 'schedule', 'momentum', 'weightDecay', 'tau', 'queueSize', 'dim', 'keyMomentum', 'negatives', 'bankMomentum', 'jointTransfer', 'augment', 'seed', 'maxLoss']);
 
 /** Validates every option and fills in the defaults. */
 export function resolveOptions(o: TrainerOptions): ResolvedOptions {
@@ -214,6 +217,7 @@ export function resolveOptions(o: TrainerOptions): ResolvedOptions {
     weightDecay: num('weightDecay', o.weightDecay, 1e-5, 0, 1),
     tau: num('tau', o.tau, 0.07, 0, 100, true),
     queueSize,
+    dim: int('dim', o.dim, 128, 1, 4096),
     keyMomentum: num('keyMomentum', o.keyMomentum, d.keyMomentum, 0, 1),
     negatives,
     bankMomentum: num('bankMomentum', o.bankMomentum, 0.5, 0, 1),

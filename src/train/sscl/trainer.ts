@@ -187,7 +187,7 @@ export async function buildTrainer(o: ResolvedOptions, device: DeviceLike, objs:
     momentumUpdate(key, query, 0); // MoCo: the key encoder starts as a copy of the query encoder
     models[m] = { query, key };
   }
-  const dim = 128;
+  const dim = o.dim;
   let dataset: SsclDataset;
   if (o.dataset.kind === 'avDigits') dataset = await avDigitsOf(o.dataset, o.preset);
   else if (objs.dataset) dataset = objs.dataset;
