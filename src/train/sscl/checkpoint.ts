@@ -83,7 +83,7 @@ export function decodeCheckpoint(bytes: Uint8Array): DecodedCheckpoint {
   try {
     const ds = rest.dataset as { kind?: string } | undefined;
     // the stored dataset spec validates as is; a custom dataset is checked when the caller passes it
-    options = resolveOptions({ ...(rest as unknown as TrainerOptions), device: {} as TrainerOptions['device'], dataset: ds?.kind === 'custom' ? { length: 1e9, batch: async () => ({}) } as never : (ds as TrainerOptions['dataset']), maxLoss: rest.maxLoss === null ? Infinity : (rest.maxLoss as number) });
+    options = resolveOptions({ ...(rest as unknown as TrainerOptions), device: {} as TrainerOptions['device'], dataset: ds?.kind === 'custom' ? { length: 1e6, batch: async () => ({}) } as never : (ds as TrainerOptions['dataset']), maxLoss: rest.maxLoss === null ? Infinity : (rest.maxLoss as number) });
     options = { ...options, dataset: ds?.kind === 'custom' ? { kind: 'custom' } : options.dataset, customEncoders: customEncoders === true };
   } catch (e) {
     throw new CheckpointError(`checkpoint options are invalid: ${(e as Error).message}`, { cause: e });

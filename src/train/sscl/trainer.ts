@@ -61,6 +61,8 @@ export class Trainer {
     readonly device: DeviceLike,
     readonly dataset: SsclDataset,
     /** @internal */ readonly state: SsclState,
+    /** Encoders this trainer made (disposed with it); models passed in by the caller stay theirs. */
+    private readonly owned: ReadonlySet<SsclEncoder>,
   ) {}
 
   /** Total steps of the curriculum (stages x (selfSteps + transferSteps)). */
@@ -147,7 +149,7 @@ export class Trainer {
     return encodeCheckpoint(this.options, this.step, this.state);
   }
 
-  /** Frees every GPU object of the run (encoders made by the trainer, queues, banks, optimizer buffers). */
+  /** Frees every GPU object of the run: queues, banks, optimizer buffers and the encoders the trainer made (not models you passed in). */
   dispose(): void {
     const ctx: GpuContext = contextOf(this.device);
     ctx.flush();
@@ -155,8 +157,7 @@ export class Trainer {
     for (const m of MODALITIES) {
       this.state.queues[m].dispose();
       this.state.banks?.[m].dispose();
-      this.state.models[m].query.dispose?.();
-      this.state.models[m].key.dispose?.();
+      for (const enc of [this.state.models[m].query, this.state.models[m].key]) if (this.owned.has(enc)) enc.dispose?.();
     }
   }
 }
@@ -171,17 +172,21 @@ export interface TrainerObjects {
 export async function buildTrainer(o: ResolvedOptions, device: DeviceLike, objs: TrainerObjects): Promise<Trainer> {
   const ctx = contextOf(device);
   const models = {} as SsclState['models'];
+  const owned = new Set<SsclEncoder>();
   for (const m of MODALITIES) {
     let query: SsclEncoder, key: SsclEncoder;
     if (objs.encoders) {
       const src = objs.encoders[m];
       query = typeof src === 'function' ? await src() : src;
       key = await instantiate(src);
+      if (typeof src === 'function') owned.add(query);
+      owned.add(key);
     } else {
       const arch = m === 'video' ? 's3d' : 'audio-resnet10';
       const seed = mixSeed(o.seed, m === 'video' ? 1 : 2);
       query = await createModel(arch, { preset: o.preset, device, seed });
       key = await createModel(arch, { preset: o.preset, device, seed });
+      owned.add(query).add(key);
     }
     for (const enc of [query, key]) enc.train?.(true);
     momentumUpdate(key, query, 0); // MoCo: the key encoder starts as a copy of the query encoder
@@ -198,7 +203,7 @@ export async function buildTrainer(o: ResolvedOptions, device: DeviceLike, objs:
     : null;
   const params = [...models.video.query.parameters(), ...models.audio.query.parameters()];
   const opt = new SGD(params, { lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay });
-  return new Trainer(o, device, dataset, { models, queues, banks, opt });
+  return new Trainer(o, device, dataset, { models, queues, banks, opt }, owned);
 }
 
 /**
