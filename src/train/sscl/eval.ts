@@ -73,6 +73,7 @@ export async function embed(model: SsclEncoder, dataset: SsclDataset, opts: Embe
         const z = noGrad(() => model.forward(opts.modality === 'video' ? b.video : b.audio, { head: true }));
         const zz = await z.toArray();
         z.dispose();
+        if (z.rank !== 2 || z.shape[0] !== c.length) throw new InvalidArgumentError(`embed: the model returned [${z.shape}] for a batch of ${c.length} items; expected (${c.length}, D) (does dataset.batch return one row per index?)`);
         dim = z.shape[1];
         out ??= new Float32Array(idx.length * dim);
         out.set(zz, at);
