@@ -11,7 +11,7 @@ import { avDigitsOf } from '../train/sscl/data.ts';
 import type { AvDigitsSpec, SsclEncoder, TrainerPreset } from '../train/sscl/options.ts';
 
 export const TRAIN_USAGE = `  train [--preset tiny|small|paper] [--steps N] [--batch B] [--stages S] [--out DIR] [--seed S]
-        [--resume FILE] [--eval-size N] [--noise X] [--no-baseline] [--json]
+        [--resume FILE] [--eval-size N] [--noise X] [--lr LR] [--queue-size K] [--joint] [--no-baseline] [--json]
                   SSCL on AV-Digits: self-instance + cross-modal transfer stages, then retrieval R@1/5/10 and
                   linear-probe accuracy on the test split vs chance; writes DIR/checkpoint.safetensors and
                   DIR/result.json (default DIR ./sscl-run; default run: tiny, 40 steps, batch 16, ~4 min on 2 CPU cores)`;
@@ -26,6 +26,9 @@ interface Args {
   resume?: string;
   evalSize: number;
   noise?: number;
+  lr?: number;
+  queueSize?: number;
+  joint?: boolean;
   baseline: boolean;
   json: boolean;
 }
@@ -73,12 +76,21 @@ function parse(argv: string[]): Args {
         else a.resume = v;
         i++;
         break;
+      case '--lr': {
+        const n = Number(v);
+        if (v === undefined || !(n > 0 && n < 100)) throw new UsageError(`--lr needs a positive number, got ${v ?? 'nothing'}`);
+        a.lr = n;
+        i++;
+        break;
+      }
+      case '--queue-size': a.queueSize = int('queue-size', v, 1); i++; break;
+      case '--joint': a.joint = true; break;
       case '--no-baseline': a.baseline = false; break;
       case '--json': a.json = true; break;
       default: throw new UsageError(`unknown option ${k}`);
     }
   }
-  if (a.resume && (a.preset || a.steps || a.batch || a.stages || a.seed !== undefined || a.noise !== undefined)) throw new UsageError('--resume continues the checkpoint\'s run with its own settings: drop --preset/--steps/--batch/--stages/--seed/--noise');
+  if (a.resume && (a.preset || a.steps || a.batch || a.stages || a.seed !== undefined || a.noise !== undefined || a.lr || a.queueSize || a.joint)) throw new UsageError('--resume continues the checkpoint\'s run with its own settings: drop --preset/--steps/--batch/--stages/--seed/--noise/--lr/--queue-size/--joint');
   return a;
 }
 
@@ -134,7 +146,7 @@ export async function trainCommand(argv: string[], usage: string): Promise<numbe
       const steps = args.steps ?? 40;
       if (steps % stages !== 0 || steps / stages < 1) throw new UsageError(`--steps ${steps} must be a positive multiple of --stages ${stages}`);
       const per = steps / stages, selfSteps = Math.floor(per / 2);
-      trainer = await createTrainer({ device, preset: args.preset ?? 'tiny', batchSize: args.batch, stages, selfSteps, transferSteps: per - selfSteps, seed: args.seed ?? 0, dataset: { kind: 'avDigits', noise: args.noise ?? 0 } });
+      trainer = await createTrainer({ device, preset: args.preset ?? 'tiny', batchSize: args.batch, stages, selfSteps, transferSteps: per - selfSteps, seed: args.seed ?? 0, dataset: { kind: 'avDigits', noise: args.noise ?? 0 }, lr: args.lr, queueSize: args.queueSize, jointTransfer: args.joint });
     }
   } catch (e) {
     if (e instanceof UsageError || e instanceof SsclError) {

@@ -75,6 +75,7 @@ describe('sscl trainer options', () => {
     expect(plan).toEqual(['1sva0', '1sva1', '1tva0', '2sav0', '2sav1', '2tav0', '3sva0', '3sva1', '3tva0']);
     const a = resolveOptions({ device, firstTeacher: 'audio', selfSteps: 0, transferSteps: 1 });
     expect(planAt(a, 0).teacher).toBe('audio');
-    expect(planAt(a, 1)).toMatchObject({ stage: 2, phase: 'transfer', teacher: 'video', student: 'audio' });
+    const p1 = planAt(a, 1);
+    expect([p1.stage, p1.phase, p1.teacher, p1.student]).toEqual([2, 'transfer', 'video', 'audio']);
   });
 });

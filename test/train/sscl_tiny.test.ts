@@ -1,7 +1,8 @@
 // The trainer on the real tiny encoders (S3D + ResNet-10 with heads, tiny preset) and real AV-Digits clips:
-// a short joint transfer on one fixed batch of 8 clips (augmentation off, K = 8, so the task is to match each
-// clip's video and audio), where the summed cross-modal loss must fall; every loss finite; the checkpoint
-// holds both encoders and both key encoders under torch state_dict names and loads back.
+// a short joint transfer on one fixed batch of 8 clips (augmentation off; negatives = 7 memory-bank draws
+// from the other clips, never the clip itself, so the task is to match each clip's video with its audio
+// among the 8), where the summed cross-modal loss must fall; every loss finite; the checkpoint holds both
+// encoders and both key encoders under torch state_dict names and loads back bit-identically.
 // Skipped in Chromium: each tiny S3D step with backward takes seconds on lavapipe (first step ~1-2 min of
 // shader compilation) and SwiftShader is several times slower (see test/train/overfit_gpu.test.ts); Node and
 // Deno run it.
@@ -10,13 +11,13 @@ import { detectRuntime } from '../../src/runtime.ts';
 import { datasets, getDevice, sscl } from '../../src/index.ts';
 import { parseSafetensors } from '../../src/models/safetensors.ts';
 
-const STEPS = 8;
+const STEPS = 10;
 
 describe('sscl on the tiny encoders', () => {
   it.skipIf(detectRuntime() === 'browser')('joint transfer on one fixed batch: the loss falls; checkpoint holds torch-named encoder states', async () => {
     const device = await getDevice();
     const ds = await datasets.avDigits({ split: 'train', seed: 5, size: 8, noise: 0, speakers: 4, preset: 'tiny' });
-    const trainer = await sscl.createTrainer({ device, preset: 'tiny', dataset: ds, batchSize: 8, stages: 1, selfSteps: 0, transferSteps: STEPS, jointTransfer: true, augment: false, queueSize: 8, lr: 0.05, warmupSteps: 0, momentum: 0, keyMomentum: 0.5, seed: 1 });
+    const trainer = await sscl.createTrainer({ device, preset: 'tiny', dataset: ds, batchSize: 8, stages: 1, selfSteps: 0, transferSteps: STEPS, jointTransfer: true, augment: false, negatives: 'bank', queueSize: 7, bankMomentum: 0.5, lr: 0.05, warmupSteps: 0, momentum: 0, keyMomentum: 0.5, seed: 1 });
     const losses: number[] = [];
     const t0 = performance.now();
     for await (const e of trainer.run()) {
@@ -26,7 +27,7 @@ describe('sscl on the tiny encoders', () => {
     console.log(`sscl tiny joint transfer: ${STEPS} steps in ${((performance.now() - t0) / 1000).toFixed(1)} s, losses ${losses.map((l) => l.toFixed(3)).join(' ')}`);
     expect(losses.every(Number.isFinite)).toBe(true);
     const firstTwo = (losses[0] + losses[1]) / 2, lastTwo = (losses[STEPS - 2] + losses[STEPS - 1]) / 2;
-    expect(lastTwo).toBeLessThan(0.8 * firstTwo);
+    expect(lastTwo).toBeLessThan(0.7 * firstTwo);
     const ck = await trainer.saveCheckpoint();
     const names = parseSafetensors(ck).entries.map((e) => e.name);
     for (const m of ['video', 'audio']) for (const r of ['query', 'key']) {
