@@ -2,7 +2,8 @@
 // a short joint transfer on one fixed batch of 8 clips (augmentation off; negatives = 7 memory-bank draws
 // from the other clips, never the clip itself, so the task is to match each clip's video with its audio
 // among the 8), where the summed cross-modal loss must fall; every loss finite; the checkpoint holds both
-// encoders and both key encoders under torch state_dict names and loads back bit-identically.
+// encoders and both key encoders under torch state_dict names and loads back bit-identically; embed with
+// batch statistics does not change the state.
 // Skipped in Chromium: each tiny S3D step with backward takes seconds on lavapipe (first step ~1-2 min of
 // shader compilation) and SwiftShader is several times slower (see test/train/overfit_gpu.test.ts); Node and
 // Deno run it.
@@ -35,6 +36,11 @@ describe('sscl on the tiny encoders', () => {
       expect(own.some((n) => n.endsWith('.running_mean'))).toBe(true);
       expect(own.some((n) => n.endsWith('.num_batches_tracked'))).toBe(true);
     }
+    // evaluating with batch statistics leaves the whole state (running stats, num_batches_tracked) untouched
+    const emb = await sscl.embed(trainer.encoder('video'), ds, { modality: 'video', bn: 'batch', batchSize: 8, device });
+    expect([emb.n, emb.dim]).toEqual([8, 128]);
+    const after = await trainer.saveCheckpoint();
+    expect(after.length === ck.length && after.every((x, i) => x === ck[i])).toBe(true);
     const back = await sscl.loadCheckpoint(ck, { device, dataset: ds });
     expect(back.step).toBe(STEPS);
     const again = await back.saveCheckpoint();

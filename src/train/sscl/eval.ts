@@ -18,7 +18,7 @@ export interface EmbedOptions {
   device?: DeviceLike;
   /**
    * Batch norm: 'running' (eval mode, the running statistics; default) or 'batch' (train-mode batch
-   * statistics of each evaluation batch, running stats restored afterwards). S3D's BN momentum is 1e-3
+   * statistics of each evaluation batch; the model's state, running stats included, is restored afterwards). S3D's BN momentum is 1e-3
    * (torchvision), so after a short run its running statistics are still mostly their initial values.
    */
   bn?: 'running' | 'batch';
@@ -57,7 +57,10 @@ export async function embed(model: SsclEncoder, dataset: SsclDataset, opts: Embe
   if (bn !== 'running' && bn !== 'batch') throw new InvalidArgumentError(`embed: bn must be 'running' or 'batch', got ${JSON.stringify(bn)}`);
   const device = opts.device ?? (await getDevice());
   const wasTraining = (model as { training?: boolean }).training ?? true;
-  const saved = bn === 'batch' ? await Promise.all((model.buffers?.() ?? []).map((b) => b.toArray())) : [];
+  // 'batch' mode runs train-mode forwards, which move BN running stats (and counters): keep the whole state
+  // (saveState, when the model has it, also covers EncoderModel's host-side num_batches_tracked)
+  const fullState = bn === 'batch' && typeof model.saveState === 'function' && typeof model.loadState === 'function' ? await model.saveState() : null;
+  const saved = bn === 'batch' && !fullState ? await Promise.all((model.buffers?.() ?? []).map((b) => b.toArray())) : [];
   if (bn === 'running') model.eval?.();
   else model.train?.(true);
   // chunks of B; a last chunk of 1 joins the previous one (train-mode BN needs 2)
@@ -88,6 +91,7 @@ export async function embed(model: SsclEncoder, dataset: SsclDataset, opts: Embe
     model.train?.(wasTraining);
     const bufs = model.buffers?.() ?? [];
     saved.forEach((v, i) => bufs[i].ctx.upload(bufs[i].buffer, v));
+    if (fullState) model.loadState!(fullState);
   }
   return { embeddings: out!, n: idx.length, dim, labels: labels.length === idx.length ? Int32Array.from(labels) : null, audioLabels: audioLabels.length === idx.length ? Int32Array.from(audioLabels) : null };
 }
