@@ -27,8 +27,12 @@ describe('sscl on the tiny encoders', () => {
     }
     console.log(`sscl tiny joint transfer: ${STEPS} steps in ${((performance.now() - t0) / 1000).toFixed(1)} s, losses ${losses.map((l) => l.toFixed(3)).join(' ')}`);
     expect(losses.every(Number.isFinite)).toBe(true);
-    const firstTwo = (losses[0] + losses[1]) / 2, lastTwo = (losses[STEPS - 2] + losses[STEPS - 1]) / 2;
-    expect(lastTwo).toBeLessThan(0.7 * firstTwo);
+    // The first steps are flattered by the bank's random initial rows (easy negatives); once the bank holds
+    // real keys the loss peaks near chance, 2 ln(K + 1) = 2 ln 8 = 4.16 for the two terms, then falls as the
+    // pairs are learned. Measured in Node: 7.83 0.13 1.13 2.17 3.23 3.37 3.18 2.83 2.26 1.44.
+    const chance = 2 * Math.log(8), last = losses[STEPS - 1], peak = Math.max(...losses.slice(2));
+    expect(last).toBeLessThan(0.5 * chance);
+    expect(last).toBeLessThan(0.6 * peak);
     const ck = await trainer.saveCheckpoint();
     const names = parseSafetensors(ck).entries.map((e) => e.name);
     for (const m of ['video', 'audio']) for (const r of ['query', 'key']) {
