@@ -91,6 +91,8 @@ function parse(argv: string[]): Args {
     }
   }
   if (a.resume && (a.preset || a.steps || a.batch || a.stages || a.seed !== undefined || a.noise !== undefined || a.lr || a.queueSize || a.joint)) throw new UsageError('--resume continues the checkpoint\'s run with its own settings: drop --preset/--steps/--batch/--stages/--seed/--noise/--lr/--queue-size/--joint');
+  const steps = a.steps ?? 40, stages = a.stages ?? 2;
+  if (!a.resume && steps % stages !== 0) throw new UsageError(`--steps ${steps} must be a positive multiple of --stages ${stages}`);
   return a;
 }
 
@@ -144,7 +146,6 @@ export async function trainCommand(argv: string[], usage: string): Promise<numbe
     } else {
       const stages = args.stages ?? 2;
       const steps = args.steps ?? 40;
-      if (steps % stages !== 0 || steps / stages < 1) throw new UsageError(`--steps ${steps} must be a positive multiple of --stages ${stages}`);
       const per = steps / stages, selfSteps = Math.floor(per / 2);
       trainer = await createTrainer({ device, preset: args.preset ?? 'tiny', batchSize: args.batch, stages, selfSteps, transferSteps: per - selfSteps, seed: args.seed ?? 0, dataset: { kind: 'avDigits', noise: args.noise ?? 0 }, lr: args.lr, queueSize: args.queueSize, jointTransfer: args.joint });
     }
