@@ -8,7 +8,7 @@ import { SsclError } from '../errors.ts';
 import { createTrainer, loadCheckpoint, type Trainer } from '../train/sscl/trainer.ts';
 import { embed, crossModalRetrieval, linearProbe, splitByParity, type RetrievalResult } from '../train/sscl/eval.ts';
 import { avDigitsOf } from '../train/sscl/data.ts';
-import type { AvDigitsSpec, SsclEncoder, TrainerPreset } from '../train/sscl/options.ts';
+import type { AvDigitsSpec, SsclDataset, SsclEncoder, TrainerPreset } from '../train/sscl/options.ts';
 
 export const TRAIN_USAGE = `  train [--preset tiny|small|paper] [--steps N] [--batch B] [--stages S] [--out DIR] [--seed S]
         [--resume FILE] [--eval-size N] [--noise X] [--lr LR] [--queue-size K] [--joint] [--no-baseline] [--json]
@@ -98,28 +98,34 @@ function parse(argv: string[]): Args {
 
 interface EvalResult {
   retrieval: RetrievalResult;
+  /** Retrieval among the first clips of the training split (seen in training, no augmentation). */
+  seen: RetrievalResult;
   probe: { video: { accuracy: number; chance: number }; audio: { accuracy: number; chance: number } };
 }
 
-async function evaluate(video: SsclEncoder, audio: SsclEncoder, test: Awaited<ReturnType<typeof avDigitsOf>>, device: Awaited<ReturnType<typeof getDevice>>): Promise<EvalResult> {
+async function evaluate(video: SsclEncoder, audio: SsclEncoder, test: Awaited<ReturnType<typeof avDigitsOf>>, train: SsclDataset, device: Awaited<ReturnType<typeof getDevice>>): Promise<EvalResult> {
   // Batch statistics (bn 'batch'): S3D's BN momentum is 1e-3, its running stats barely move in a short run.
   const v = await embed(video, test, { modality: 'video', batchSize: 50, bn: 'batch', device });
   const a = await embed(audio, test, { modality: 'audio', batchSize: 50, bn: 'batch', device });
+  const seenIdx = Array.from({ length: Math.min(test.length, train.length) }, (_, i) => i);
+  const sv = await embed(video, train, { modality: 'video', batchSize: 50, bn: 'batch', device, indices: seenIdx });
+  const sa = await embed(audio, train, { modality: 'audio', batchSize: 50, bn: 'batch', device, indices: seenIdx });
   const probe = (e: typeof v, labels: Int32Array | null): { accuracy: number; chance: number } => {
     if (!labels) return { accuracy: NaN, chance: NaN };
     const s = splitByParity(e, labels);
     const p = linearProbe(s.train, s.test, { dim: e.dim, classes: 10 });
     return { accuracy: p.accuracy, chance: p.chance };
   };
-  return { retrieval: crossModalRetrieval(v, a), probe: { video: probe(v, v.labels), audio: probe(a, a.audioLabels) } };
+  return { retrieval: crossModalRetrieval(v, a), seen: crossModalRetrieval(sv, sa), probe: { video: probe(v, v.labels), audio: probe(a, a.audioLabels) } };
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 function report(name: string, r: EvalResult): string {
   const { videoToAudio: va, audioToVideo: av, chance } = r.retrieval;
-  return `${name.padEnd(9)} video->audio R@1 ${pct(va.r1)} R@5 ${pct(va.r5)} R@10 ${pct(va.r10)} | audio->video R@1 ${pct(av.r1)} R@5 ${pct(av.r5)} R@10 ${pct(av.r10)} (chance R@1 ${pct(chance.r1)}, R@10 ${pct(chance.r10)})\n` +
-    `${''.padEnd(9)} linear probe (digit, 10 classes): video ${pct(r.probe.video.accuracy)}, audio ${pct(r.probe.audio.accuracy)} (majority-class chance ${pct(r.probe.video.chance)})`;
+  return `${name.padEnd(9)} test split (${r.retrieval.n} clips, unseen speakers + digit images): video->audio R@1 ${pct(va.r1)} R@5 ${pct(va.r5)} R@10 ${pct(va.r10)} | audio->video R@1 ${pct(av.r1)} R@5 ${pct(av.r5)} R@10 ${pct(av.r10)} (chance R@1 ${pct(chance.r1)}, R@10 ${pct(chance.r10)})\n` +
+    `${''.padEnd(9)} linear probe (digit, 10 classes): video ${pct(r.probe.video.accuracy)}, audio ${pct(r.probe.audio.accuracy)} (majority-class chance ${pct(r.probe.video.chance)})\n` +
+    `${''.padEnd(9)} seen train clips (${r.seen.n}): video->audio R@1 ${pct(r.seen.videoToAudio.r1)} R@10 ${pct(r.seen.videoToAudio.r10)} | audio->video R@1 ${pct(r.seen.audioToVideo.r1)} R@10 ${pct(r.seen.audioToVideo.r10)}`;
 }
 
 /** Runs `sscl train`; returns the exit code. */
@@ -163,7 +169,7 @@ export async function trainCommand(argv: string[], usage: string): Promise<numbe
   const test = await avDigitsOf(spec, o.preset, 'test', args.evalSize, 16);
   let baseline: EvalResult | null = null;
   if (args.baseline && !args.resume) {
-    baseline = await evaluate(trainer.encoder('video'), trainer.encoder('audio'), test, device);
+    baseline = await evaluate(trainer.encoder('video'), trainer.encoder('audio'), test, trainer.dataset, device);
     log(report('untrained', baseline), { type: 'eval', which: 'untrained', ...baseline });
   }
   for await (const e of trainer.run()) {
@@ -172,7 +178,7 @@ export async function trainCommand(argv: string[], usage: string): Promise<numbe
   fs.mkdirSync(args.out, { recursive: true });
   const ckPath = path.join(args.out, 'checkpoint.safetensors');
   fs.writeFileSync(ckPath, await trainer.saveCheckpoint());
-  const trained = await evaluate(trainer.encoder('video'), trainer.encoder('audio'), test, device);
+  const trained = await evaluate(trainer.encoder('video'), trainer.encoder('audio'), test, trainer.dataset, device);
   log(report('trained', trained), { type: 'eval', which: 'trained', ...trained });
   const seconds = (performance.now() - t0) / 1000;
   const result = { options: o, steps: trainer.step, testClips: test.length, untrained: baseline, trained, seconds, checkpoint: ckPath };

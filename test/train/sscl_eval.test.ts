@@ -40,11 +40,21 @@ describe('sscl evaluation vs PyTorch', () => {
       rows.forEach((r, k) => xs.set(x.subarray(r * d, (r + 1) * d), k * d));
       return { x: xs, y: rows.map((r) => y[r]) };
     };
-    const p = sscl.linearProbe(pick(0), pick(1), { dim: d, classes, steps, lr, weightDecay });
+    const p = sscl.linearProbe(pick(0), pick(1), { dim: d, classes, steps, lr, weightDecay, standardize: false });
     expectAllClose(p.weights, fx.f64('probe_W'), { atol: 1e-10, rtol: 1e-8, what: 'probe W' });
     expectAllClose(p.bias, fx.f64('probe_b'), { atol: 1e-10, rtol: 1e-8, what: 'probe b' });
     expect(Math.abs(p.loss - fx.f64('probe_loss')[0])).toBeLessThan(1e-10);
     expect([p.trainAccuracy, p.accuracy]).toEqual(Array.from(fx.f64('probe_acc')));
+    // standardize (default): the same as the unstandardised probe on features standardised by hand
+    const tr = pick(0), te = pick(1);
+    const n = tr.y.length, mean = new Float64Array(d), sd = new Float64Array(d);
+    for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) mean[k] += tr.x[i * d + k] / n;
+    for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) sd[k] += (tr.x[i * d + k] - mean[k]) ** 2 / n;
+    const z = (x: ArrayLike<number>): Float64Array => Float64Array.from({ length: x.length }, (_, j) => (x[j] - mean[j % d]) / Math.sqrt(sd[j % d]));
+    const ps = sscl.linearProbe(tr, te, { dim: d, classes, steps, lr, weightDecay });
+    const ph = sscl.linearProbe({ x: z(tr.x), y: tr.y }, { x: z(te.x), y: te.y }, { dim: d, classes, steps, lr, weightDecay, standardize: false });
+    expectAllClose(ps.weights, ph.weights, { atol: 1e-12, rtol: 1e-9, what: 'standardised probe W' });
+    expect(ps.accuracy).toBe(ph.accuracy);
     expect(thrown(() => sscl.linearProbe(pick(0), { x: new Float32Array(3), y: [0] }, { dim: d }), InvalidArgumentError).message).toMatch(/n x 8/);
     expect(thrown(() => sscl.linearProbe(pick(0), { ...pick(1), y: Array.from(pick(1).y, () => 9) }, { dim: d, classes }), InvalidArgumentError).message).toMatch(/label 9/);
   });

@@ -130,7 +130,7 @@ export interface ResolvedOptions {
  * (m 0.99) so the keys follow the query within a few hundred steps, a short warm-up.
  */
 export const PRESET_DEFAULTS: Record<TrainerPreset, Pick<ResolvedOptions, 'batchSize' | 'selfSteps' | 'transferSteps' | 'queueSize' | 'keyMomentum' | 'warmupSteps'> & { datasetSize: number; speakers: number }> = {
-  tiny: { batchSize: 16, selfSteps: 30, transferSteps: 30, queueSize: 512, keyMomentum: 0.99, warmupSteps: 10, datasetSize: 512, speakers: 32 },
+  tiny: { batchSize: 16, selfSteps: 30, transferSteps: 30, queueSize: 256, keyMomentum: 0.99, warmupSteps: 10, datasetSize: 512, speakers: 32 },
   small: { batchSize: 16, selfSteps: 200, transferSteps: 200, queueSize: 4096, keyMomentum: 0.99, warmupSteps: 50, datasetSize: 4096, speakers: 128 },
   paper: { batchSize: 64, selfSteps: 10000, transferSteps: 10000, queueSize: 16384, keyMomentum: 0.999, warmupSteps: 500, datasetSize: 100000, speakers: 256 },
 };
