@@ -149,7 +149,7 @@ function recall(r: number[]): Recall {
  * @example
  * ```ts
  * const r = sscl.crossModalRetrieval(v, a);   // v, a from sscl.embed
- * r.videoToAudio.r1, r.audioToVideo.r10, r.chance.r1   // e.g. 0.12, 0.5, 0.005
+ * r.videoToAudio.r1, r.audioToVideo.r10, r.chance.r1   // after the default `sscl train`: 0.005, 0.05, 0.005 (chance)
  * ```
  */
 export function crossModalRetrieval(videoEmb: Embeddings | Float32Array, audioEmb: Embeddings | Float32Array, opts: { dim?: number } = {}): RetrievalResult {

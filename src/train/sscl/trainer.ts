@@ -91,7 +91,7 @@ export class Trainer {
    * ```ts
    * const trainer = await sscl.createTrainer({ device, preset: 'tiny', selfSteps: 2, transferSteps: 2 });
    * for await (const e of trainer.run()) console.log(e.stage, e.phase, e.teacher, e.step, e.loss.toFixed(3));
-   * // 1 'self-instance' 'video' 0 6.305 ... 2 'transfer' 'audio' 7 6.2
+   * // 1 self-instance video 0 0.431   (first line: the default `sscl train` run's first step is the same step, measured)
    * ```
    */
   async *run(opts: RunOptions = {}): AsyncGenerator<StepEvent, void, undefined> {
