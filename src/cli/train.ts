@@ -14,7 +14,7 @@ export const TRAIN_USAGE = `  train [--preset tiny|small|paper] [--steps N] [--b
         [--resume FILE] [--eval-size N] [--noise X] [--lr LR] [--queue-size K] [--joint] [--no-baseline] [--json]
                   SSCL on AV-Digits: self-instance + cross-modal transfer stages, then retrieval R@1/5/10 and
                   linear-probe accuracy on the test split vs chance; writes DIR/checkpoint.safetensors and
-                  DIR/result.json (default DIR ./sscl-run; default run: tiny, 40 steps, batch 16, ~4 min on 2 CPU cores)`;
+                  DIR/result.json (default DIR ./sscl-run; default run: tiny, 40 steps, batch 16; 218-350 s measured on a shared 2-core machine)`;
 
 interface Args {
   preset?: TrainerPreset;
