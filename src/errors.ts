@@ -140,3 +140,33 @@ export class NonFiniteError extends SsclError {
     this.input = input;
   }
 }
+
+/** A training option is missing, of the wrong type or out of range; `option` names it (e.g. 'lr'). */
+export class TrainingOptionsError extends SsclError {
+  readonly option: string;
+  constructor(option: string, message: string) {
+    super('TRAINING_OPTIONS', `${option}: ${message}`);
+    this.option = option;
+  }
+}
+
+/**
+ * A training step produced a non-finite (or too large) loss. Thrown before the step's update was applied:
+ * parameters, optimizer buffers, queues, banks and step counters are those after step `step - 1`.
+ */
+export class TrainingDivergedError extends SsclError {
+  readonly step: number;
+  readonly loss: number;
+  constructor(step: number, loss: number, message: string) {
+    super('TRAINING_DIVERGED', message);
+    this.step = step;
+    this.loss = loss;
+  }
+}
+
+/** A training checkpoint is malformed, truncated, of another format version or does not fit the run. */
+export class CheckpointError extends SsclError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CHECKPOINT', message, options);
+  }
+}

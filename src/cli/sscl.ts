@@ -1,13 +1,16 @@
 #!/usr/bin/env node
-// The `sscl` command. `sscl info [--json]` reports the runtime, adapter and WASM build after self-tests.
+// The `sscl` command. `sscl info [--json]` reports the runtime, adapter and WASM build after self-tests;
+// `sscl train` trains SSCL (./train.ts).
 import { formatInfo, info } from '../info.ts';
 import { VERSION } from '../version.ts';
 import { nodeBuiltin, nodeProcess } from '../runtime.ts';
+import { trainCommand, TRAIN_USAGE } from './train.ts';
 
 const USAGE = `usage: sscl <command> [options]
 
 commands:
   info [--json]   runtime, WebGPU adapter, limits and WASM build, after running a GPU and a WASM self-test
+${TRAIN_USAGE}
   --version       print the version`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -30,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(rest.includes('--json') ? JSON.stringify(result, null, 2) : formatInfo(result));
     return result.selfTest === 'ok' ? 0 : 1;
   }
+  if (cmd === 'train') return trainCommand(rest, USAGE);
   console.error(`sscl: unknown command '${cmd}'\n\n${USAGE}`);
   return 2;
 }

@@ -88,6 +88,12 @@ export class EncoderModel {
     return this.spec.state.filter((e) => e.trainable).map((e) => [e.name, this.tensors.get(e.name)!]);
   }
 
+  /** Non-trainable float state (BN running_mean / running_var) in state_dict order, as torch's buffers() minus the host-side num_batches_tracked. */
+  buffers(): Tensor[] {
+    this.alive();
+    return this.spec.state.filter((e) => !e.trainable && e.dtype !== 'I64').map((e) => this.tensors.get(e.name)!);
+  }
+
   /**
    * Forward pass. S3D: x (B, 3, T, H, W); audio ResNet-10: x (B, 1, F, T). Returns (B, featureDim), or
    * (B, 128) L2-normalised rows with `head: true`. With gradients enabled the intermediates belong to the

@@ -101,6 +101,27 @@ export class SGD {
     }
   }
 
+  /** The momentum buffer of `params[i]` (null before that parameter's first step, or without momentum). For checkpoints. */
+  momentumBuffer(i: number): Tensor | null {
+    return this.buffers.get(this.params[i]) ?? null;
+  }
+
+  /** Restores `params[i]`'s momentum buffer from a checkpoint (null: none yet, the next step is a first step). */
+  setMomentumBuffer(i: number, data: Float32Array | null): void {
+    const p = this.params[i];
+    if (!p) throw new InvalidArgumentError(`SGD.setMomentumBuffer: no parameter ${i} (have ${this.params.length})`);
+    const old = this.buffers.get(p);
+    if (data === null) {
+      old?.dispose();
+      this.buffers.delete(p);
+      return;
+    }
+    if (data.length !== p.size) throw new InvalidArgumentError(`SGD.setMomentumBuffer: parameter ${i} has ${p.size} values, got ${data.length}`);
+    const buf = old ?? new Tensor(p.ctx, p.shape);
+    p.ctx.upload(buf.buffer, data);
+    this.buffers.set(p, buf);
+  }
+
   /** Frees the momentum buffers. */
   dispose(): void {
     for (const b of this.buffers.values()) b.dispose();
