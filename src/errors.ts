@@ -157,8 +157,8 @@ export class TrainingOptionsError extends SsclError {
 export class TrainingDivergedError extends SsclError {
   readonly step: number;
   readonly loss: number;
-  constructor(step: number, loss: number, message: string) {
-    super('TRAINING_DIVERGED', message);
+  constructor(step: number, loss: number, message: string, options?: { cause?: unknown }) {
+    super('TRAINING_DIVERGED', message, options);
     this.step = step;
     this.loss = loss;
   }

@@ -3,7 +3,7 @@
 // query + momentum key encoders per modality, one SGD over both query encoders, a MoCo queue per modality
 // and (negatives 'bank') a memory bank per modality. Everything a step draws is a function of (seed, step),
 // so N steps == k steps + checkpoint + load + (N - k) steps, bit for bit (test/train/sscl_resume.test.ts).
-import { TrainingDivergedError, TrainingOptionsError } from '../../errors.ts';
+import { NonFiniteError, TrainingDivergedError, TrainingOptionsError } from '../../errors.ts';
 import { createModel } from '../../models/encoder.ts';
 import { lrAt } from '../../optim/schedule.ts';
 import { SGD } from '../../optim/sgd.ts';
@@ -123,17 +123,25 @@ export class Trainer {
       this.state.opt.lr = lr;
       const rec = recordStep(this.state, { ...plan, step }, views, indices, o);
       let loss: number;
+      let nonFinite: NonFiniteError | undefined;
       try {
         loss = await rec.loss.item(); // the step's submission and its only read-back
       } catch (e) {
-        rec.discard();
-        throw e;
+        // The contrastive kernels' GPU guards report NaN/Inf features here (the loss is NaN then): that is
+        // this step diverging, so it takes the same path; anything else is not ours to reinterpret.
+        if (!(e instanceof NonFiniteError)) {
+          rec.discard();
+          throw e;
+        }
+        nonFinite = e;
+        loss = NaN;
       } finally {
         rec.loss.dispose();
       }
       if (!Number.isFinite(loss) || loss > o.maxLoss) {
         rec.discard();
-        this.failed = new TrainingDivergedError(step, loss, `training diverged at step ${step} (stage ${plan.stage}, ${plan.phase}, teacher ${plan.teacher}): loss ${loss}${Number.isFinite(loss) ? ` > maxLoss ${o.maxLoss}` : ''}. Nothing of this step was applied; lower lr (${o.lr}) or check the data for NaN/Inf, then resume from a checkpoint`);
+        const what = nonFinite ? `non-finite features (${nonFinite.input})` : `loss ${loss}${Number.isFinite(loss) ? ` > maxLoss ${o.maxLoss}` : ''}`;
+        this.failed = new TrainingDivergedError(step, loss, `training diverged at step ${step} (stage ${plan.stage}, ${plan.phase}, teacher ${plan.teacher}): ${what}. Nothing of this step was applied; lower lr (${o.lr}) or check the data for NaN/Inf, then resume from a checkpoint`, { cause: nonFinite });
         throw this.failed;
       }
       rec.apply();
