@@ -11,12 +11,24 @@ const cases: Array<[string, ConvRefGeom]> = [
   ['S3D temporal (3,1,1) stride 1 pad (1,0,0)', { N: 1, Ci: 7, T: 5, H: 3, W: 4, Co: 67, k: [3, 1, 1], s: [1, 1, 1], p: [1, 0, 0], d: [1, 1, 1] }],
   ['17 input channels (dX not transposed), spatial stride 2', { N: 1, Ci: 17, T: 2, H: 5, W: 7, Co: 3, k: [1, 3, 3], s: [1, 2, 2], p: [0, 1, 1], d: [1, 1, 1] }],
   ['temporal stride 2, dilation 2', { N: 2, Ci: 2, T: 9, H: 5, W: 6, Co: 3, k: [3, 3, 1], s: [2, 1, 2], p: [1, 2, 0], d: [2, 1, 1] }],
+  // dX by phases: stride 3 > kernel 2 leaves a phase with no tap (zero gradient), stride 2 beside a
+  // dilated stride-1 dim, padding larger than the stride, 19 input channels (not transposed)
+  ['stride 3 > kernel 2, dilated stride-1 dim, big padding', { N: 2, Ci: 3, T: 7, H: 8, W: 11, Co: 5, k: [2, 3, 5], s: [3, 1, 2], p: [1, 2, 3], d: [1, 2, 1] }],
+  ['stride (2,3,2), 19 input channels', { N: 1, Ci: 19, T: 5, H: 7, W: 9, Co: 6, k: [3, 3, 4], s: [2, 3, 2], p: [1, 1, 2], d: [1, 1, 1] }],
 ];
+// dX of strided convs runs by phases on software adapters and as one col2im GEMM on GPUs; test both.
+const phaseModes = ['always', 'never'] as const;
 
 describe('conv3d', () => {
-  for (const [name, g, special] of [...cases.map(([n, g]) => [n, g, false] as const), [`${cases[4][0]} (sizes baked in)`, cases[4][1], true] as const]) {
+  const runs = [
+    ...cases.flatMap(([n, g]) => phaseModes.map((m) => [`${n} (dX phases: ${m})`, g, false, m] as const)),
+    [`${cases[4][0]} (sizes baked in)`, cases[4][1], true, 'never'] as const,
+    [`${cases[1][0]} (sizes baked in, dX phases)`, cases[1][1], true, 'always'] as const,
+  ];
+  for (const [name, g, special, phaseDx] of runs) {
     it(`GPU forward and backward match the float64 reference: ${name}`, async () => {
       CONV_TUNING.specializeAbove = special ? 0 : 2 ** 27;
+      CONV_TUNING.phaseDx = phaseDx;
       const d = await dev();
       const [To, Ho, Wo] = convOutSize(g);
       const xs = [g.N, g.Ci, g.T, g.H, g.W];
@@ -38,6 +50,7 @@ describe('conv3d', () => {
       expect(maxRelToPeak(await w.grad!.toArray(), r.dW)).toBeLessThan(1e-5);
       expect(maxRelToPeak(await b.grad!.toArray(), r.dB)).toBeLessThan(1e-5);
       CONV_TUNING.specializeAbove = 2 ** 27;
+      CONV_TUNING.phaseDx = 'software';
     });
   }
 
