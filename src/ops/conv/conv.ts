@@ -40,7 +40,20 @@ function geometry(op: string, xs: readonly number[], ws: readonly number[], nd: 
  * shape) instead of read from uniforms: the index maths divides by them for every element loaded, and
  * division by a constant compiles to a multiply-shift. Below it, one shared pipeline saves compile time.
  */
-export const CONV_TUNING: { specializeAbove: number; phaseDx: 'software' | 'always' | 'never' } = { specializeAbove: 2 ** 27, phaseDx: 'software' };
+export const CONV_TUNING: { specializeAbove: number; phaseDx: 'software' | 'always' | 'never'; skinny: GemmConfig; narrow: GemmConfig; phaseUnstrided: boolean } = {
+  specializeAbove: 2 ** 27,
+  phaseDx: 'software',
+  /** Tile for GEMMs with a small N (<= 8 wastes little): 64 threads of 8x2 accumulators. */
+  skinny: { BM: 128, BN: 8, BK: 8, TM: 8, TN: 2 },
+  /**
+   * Tile for the phase dX GEMMs with N = Ci <= 4 (the RGB stem): 8 threads (one 256-bit SIMD row on
+   * lavapipe) of 8x4 accumulators, so 3 of 4 columns are used instead of 3 of 8. Measured on lavapipe,
+   * stem (1,7,7) s(1,2,2) 3->64, fwd+dX: 1486 ms vs 3093 ms with `skinny` (load ~14, bench/engine/RESULTS.md).
+   */
+  narrow: { BM: 64, BN: 4, BK: 8, TM: 8, TN: 4 },
+  /** Phase split for unstrided convs too (one phase, simpler index maths): measured no faster, so off. */
+  phaseUnstrided: false,
+};
 
 /**
  * dX by phases (conv.wgsl.ts) when a dim is strided: on software adapters by default (measured there, see
@@ -49,12 +62,10 @@ export const CONV_TUNING: { specializeAbove: number; phaseDx: 'software' | 'alwa
  */
 function usePhases(software: boolean, g: ConvGeom): boolean {
   const mode = CONV_TUNING.phaseDx;
-  if (mode === 'never' || !canSplitPhases(g) || g.st * g.sh * g.sw === 1) return false;
+  if (mode === 'never' || !canSplitPhases(g) || (g.st * g.sh * g.sw === 1 && !CONV_TUNING.phaseUnstrided)) return false;
   return mode === 'always' || software;
 }
 
-/** Tile for GEMMs with a small N (<= 8 wastes little): 64 threads of 8x2 accumulators. */
-const SKINNY_N: GemmConfig = { BM: 128, BN: 8, BK: 8, TM: 8, TN: 2 };
 
 function convNd(op: 'conv2d' | 'conv3d', nd: 2 | 3, x: Tensor, w: Tensor, b: Tensor | null | undefined, opts: ConvOptions): Tensor {
   const r = nd + 2;
@@ -85,7 +96,7 @@ function convNd(op: 'conv2d' | 'conv3d', nd: 2 | 3, x: Tensor, w: Tensor, b: Ten
           if (g.Ci >= 16) {
             runGemm(x.ctx, { name: `${op}.dXp`, M: g.Ci, N: g.N * ph.P, K: g.Co * ph.K, decls, params: P, inputs, out: dX, accumulate: true, loadA: 'wAtP(k, m)', loadB: 'gAtP(k, n)', outIndex: 'dxIdx(n, m)' });
           } else {
-            runGemm(x.ctx, { name: `${op}.dXpt`, M: g.N * ph.P, N: g.Ci, K: g.Co * ph.K, decls, params: P, inputs, out: dX, accumulate: true, loadA: 'gAtP(k, m)', loadB: 'wAtP(k, n)', outIndex: 'dxIdx(m, n)', config: SKINNY_N });
+            runGemm(x.ctx, { name: `${op}.dXpt`, M: g.N * ph.P, N: g.Ci, K: g.Co * ph.K, decls, params: P, inputs, out: dX, accumulate: true, loadA: 'gAtP(k, m)', loadB: 'wAtP(k, n)', outIndex: 'dxIdx(m, n)', config: g.Ci <= 4 ? CONV_TUNING.narrow : CONV_TUNING.skinny });
           }
         }
       } else {
@@ -101,7 +112,7 @@ function convNd(op: 'conv2d' | 'conv3d', nd: 2 | 3, x: Tensor, w: Tensor, b: Ten
           runGemm(x.ctx, {
             name: `${op}.dXt`, M: g.N * Si, N: g.Ci, K: g.Co * kvol, decls: bake(convDecls('gAt')), params, inputs: [{ name: 'G', t: dOut }, { name: 'Wt', t: w }], out: dX, accumulate: true,
             loadA: 'gAt(k, m)', loadB: bake('Wt(((k / u.ckvol) * u.cCi + n) * u.ckvol + k % u.ckvol)'),
-            outIndex: bake('((m / u.cSi) * u.cCi + n) * u.cSi + m % u.cSi'), config: SKINNY_N,
+            outIndex: bake('((m / u.cSi) * u.cCi + n) * u.cSi + m % u.cSi'), config: CONV_TUNING.skinny,
           });
         }
       }
