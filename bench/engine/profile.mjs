@@ -1,8 +1,10 @@
 // Per-pass profile of the S3D-shaped conv3d benchmark (issue 4): forward, input gradient (dX) and weight
 // gradient (dW) timed separately, ours and @tensorflow/tfjs-backend-webgpu side by side in one process.
 //
-//   npm run build:ts && node bench/engine/profile.mjs [--scale small|large] [--iters n] [--only substring]
+//   npm run build:ts && node bench/engine/profile.mjs [--scale small|large] [--iters n] [--only substring] [--gpu-paths]
 //
+// --gpu-paths: on a software adapter, run our real-GPU paths (col2im dX GEMM, reduction-summed split-K)
+// instead of the software ones, i.e. the engine as it was before the software paths (for before/after).
 // Ours: dX = (fwd + backward with only x requiring grad) - fwd, dW likewise with only w (bias off), so a
 // pass is timed inside the same autograd path the model uses. tfjs: its three kernels, each on its own.
 import { sideBySide } from '../lib/side-by-side.mjs';
@@ -13,7 +15,9 @@ const scale = opt('--scale', 'small');
 const its = Number(opt('--iters', scale === 'large' ? 10 : 1));
 const only = opt('--only', '');
 const src = process.env.SSCL_SRC ?? '../../build/tsc/src/';
-const { Tensor, F, device, tf, timeOurs, timeTf } = await sideBySide(src);
+const { Tensor, F, device, ctx, tf, timeOurs, timeTf } = await sideBySide(src);
+if (args.includes('--gpu-paths')) ctx.software = false;
+console.log(`our paths: ${ctx.software ? 'software' : 'GPU'}`);
 const rand = (n) => Float32Array.from({ length: n }, (_, i) => (((i * 2654435761) >>> 0) / 4294967296) * 2 - 1);
 
 const N = scale === 'large' ? 8 : 1;
