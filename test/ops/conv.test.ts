@@ -16,6 +16,7 @@ const cases: Array<[string, ConvRefGeom]> = [
   // dX by phases: stride 3 > kernel 2 leaves a phase with no tap (zero gradient), stride 2 beside a
   // dilated stride-1 dim, padding larger than the stride, 19 input channels (not transposed)
   ['stride 3 > kernel 2, dilated stride-1 dim, big padding', { N: 2, Ci: 3, T: 7, H: 8, W: 11, Co: 5, k: [2, 3, 5], s: [3, 1, 2], p: [1, 2, 3], d: [1, 2, 1] }],
+  ['stride (2,2,1), 1 input channel, W 13 (direct dX strips of 8 cut at the edge)', { N: 2, Ci: 1, T: 4, H: 5, W: 13, Co: 3, k: [2, 3, 3], s: [2, 2, 1], p: [1, 0, 1], d: [1, 1, 1] }],
   ['stride (2,3,2), 19 input channels', { N: 1, Ci: 19, T: 5, H: 7, W: 9, Co: 6, k: [3, 3, 4], s: [2, 3, 2], p: [1, 1, 2], d: [1, 1, 1] }],
 ];
 // dX of strided convs runs by phases on software adapters and as one col2im GEMM on GPUs; test both.
@@ -26,11 +27,16 @@ describe('conv3d', () => {
     ...cases.flatMap(([n, g]) => phaseModes.map((m) => [`${n} (dX phases: ${m})`, g, false, m] as const)),
     [`${cases[4][0]} (sizes baked in)`, cases[4][1], true, 'never'] as const,
     [`${cases[1][0]} (sizes baked in, dX phases)`, cases[1][1], true, 'always'] as const,
+    // Ci <= 4 phases run the direct kernel (dx_direct.wgsl.ts); the narrow GEMM it replaces stays for
+    // W dims with dilation > 1, so test it too
+    [`${cases[1][0]} (dX phases by the narrow GEMM)`, cases[1][1], false, 'always', false] as const,
+    [`${cases[5][0]} (dX phases by the narrow GEMM)`, cases[5][1], false, 'always', false] as const,
   ];
-  for (const [name, g, special, phaseDx] of runs) {
+  for (const [name, g, special, phaseDx, directDx] of runs) {
     it(`GPU forward and backward match the float64 reference: ${name}`, async () => {
       CONV_TUNING.specializeAbove = special ? 0 : 2 ** 27;
       CONV_TUNING.phaseDx = phaseDx;
+      CONV_TUNING.directDx = directDx ?? true;
       const d = await dev();
       const [To, Ho, Wo] = convOutSize(g);
       const xs = [g.N, g.Ci, g.T, g.H, g.W];
@@ -53,6 +59,7 @@ describe('conv3d', () => {
       expect(maxRelToPeak(await b.grad!.toArray(), r.dB)).toBeLessThan(1e-5);
       CONV_TUNING.specializeAbove = 2 ** 27;
       CONV_TUNING.phaseDx = 'software';
+      CONV_TUNING.directDx = true;
     });
   }
 

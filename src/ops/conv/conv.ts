@@ -6,6 +6,7 @@ import { opOutput, type Tensor } from '../../tensor/tensor.ts';
 import { runReduce } from '../launch.ts';
 import type { GemmConfig } from '../matmul/gemm.wgsl.ts';
 import { runGemm } from '../matmul/run.ts';
+import { DIRECT_R, DIRECT_WG, directUniforms, dxDirectSpec } from './dx_direct.wgsl.ts';
 import { canSplitPhases, convDecls, convParams, dxPhases, phaseDecls, type ConvGeom } from './conv.wgsl.ts';
 
 export interface ConvOptions {
@@ -40,7 +41,7 @@ function geometry(op: string, xs: readonly number[], ws: readonly number[], nd: 
  * shape) instead of read from uniforms: the index maths divides by them for every element loaded, and
  * division by a constant compiles to a multiply-shift. Below it, one shared pipeline saves compile time.
  */
-export const CONV_TUNING: { specializeAbove: number; phaseDx: 'software' | 'always' | 'never'; skinny: GemmConfig; narrow: GemmConfig; phaseUnstrided: boolean } = {
+export const CONV_TUNING: { specializeAbove: number; phaseDx: 'software' | 'always' | 'never'; skinny: GemmConfig; narrow: GemmConfig; directDx: boolean; phaseUnstrided: boolean } = {
   specializeAbove: 2 ** 27,
   phaseDx: 'software',
   /** Tile for GEMMs with a small N (<= 8 wastes little): 64 threads of 8x2 accumulators. */
@@ -51,6 +52,8 @@ export const CONV_TUNING: { specializeAbove: number; phaseDx: 'software' | 'alwa
    * stem (1,7,7) s(1,2,2) 3->64, fwd+dX: 1486 ms vs 3093 ms with `skinny` (load ~14, bench/engine/RESULTS.md).
    */
   narrow: { BM: 64, BN: 4, BK: 8, TM: 8, TN: 4 },
+  /** Phase dX with Ci <= 4 by the direct kernel of dx_direct.wgsl.ts instead of a narrow GEMM. */
+  directDx: true,
   /** Phase split for unstrided convs too (one phase, simpler index maths): measured no faster, so off. */
   phaseUnstrided: false,
 };
@@ -93,7 +96,11 @@ function convNd(op: 'conv2d' | 'conv3d', nd: 2 | 3, x: Tensor, w: Tensor, b: Ten
           const bakeP = (code: string) => (special ? code.replace(/u\.(c[A-Za-z]+)/g, (_, n: string) => `${P[n]}u`) : code);
           const decls = bakeP(phaseDecls);
           const inputs = [{ name: 'G', t: dOut }, { name: 'Wt', t: w }];
-          if (g.Ci >= 16) {
+          if (CONV_TUNING.directDx && g.Ci <= 4 && all.cWq === 1) {
+            const spec = dxDirectSpec(g.Ci, all.cWk);
+            const n = g.N * all.cTn * all.cHn * Math.ceil(all.cWn / DIRECT_R);
+            x.ctx.launch(spec, [dOut.arg, w.arg, dX.arg], Math.ceil(n / DIRECT_WG), directUniforms.map((k) => all[k]));
+          } else if (g.Ci >= 16) {
             runGemm(x.ctx, { name: `${op}.dXp`, M: g.Ci, N: g.N * ph.P, K: g.Co * ph.K, decls, params: P, inputs, out: dX, accumulate: true, loadA: 'wAtP(k, m)', loadB: 'gAtP(k, n)', outIndex: 'dxIdx(n, m)' });
           } else {
             runGemm(x.ctx, { name: `${op}.dXpt`, M: g.N * ph.P, N: g.Ci, K: g.Co * ph.K, decls, params: P, inputs, out: dX, accumulate: true, loadA: 'gAtP(k, m)', loadB: 'wAtP(k, n)', outIndex: 'dxIdx(m, n)', config: g.Ci <= 4 ? CONV_TUNING.narrow : CONV_TUNING.skinny });
