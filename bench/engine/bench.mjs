@@ -2,9 +2,11 @@
 // and @tensorflow/tfjs-backend-webgpu side by side in one run on the same adapter, plus a sweep of our
 // GEMM tile configurations whose best is reported as the adapter's practical peak.
 //
-//   npm run build:ts && node bench/engine/bench.mjs [--scale small|large] [--json out.json]
+//   npm run build:ts && node bench/engine/bench.mjs [--scale small|large] [--json out.json] [--conv-only]
+//   deno run -A --unstable-webgpu bench/engine/bench.mjs ...   (same, on Deno's built-in WebGPU)
 //
-// Node only: both engines get Dawn through the `webgpu` package (tfjs via a navigator.gpu shim).
+// Node: both engines get Dawn through the `webgpu` package (tfjs via a navigator.gpu shim); Deno: both use
+// the runtime's navigator.gpu (wgpu). --conv-only skips the matmul part.
 // Timing: warm-up, then `iters` runs recorded back to back and one wait on queue completion
 // (onSubmittedWorkDone), no readback inside the timed region for either engine.
 import { writeFileSync } from 'node:fs';
@@ -20,7 +22,8 @@ console.log(`tfjs ${tf.version_core} backend ${tf.getBackend()}`);
 
 const rand = (n) => Float32Array.from({ length: n }, (_, i) => (((i * 2654435761) >>> 0) / 4294967296) * 2 - 1);
 
-const results = { date: new Date().toISOString(), scale, adapter, tfjs: tf.version_core, node: process.version, rows: [] };
+const runtime = typeof globalThis.Deno !== 'undefined' ? `deno ${globalThis.Deno.version.deno}` : `node ${process.version}`;
+const results = { date: new Date().toISOString(), scale, adapter, tfjs: tf.version_core, runtime, rows: [] };
 const row = (name, flops, oursMs, tfMs) => {
   const r = { name, gflop: flops / 1e9, oursMs, tfMs, oursGflops: flops / oursMs / 1e6, tfGflops: tfMs ? flops / tfMs / 1e6 : null };
   results.rows.push(r);
@@ -30,7 +33,7 @@ const row = (name, flops, oursMs, tfMs) => {
 // ---- matmul 1024^3 -------------------------------------------------------------------------------------
 const S = 1024;
 const iters = scale === 'large' ? 200 : 3;
-{
+if (!args.includes('--conv-only')) {
   const a = Tensor.fromArray(device, rand(S * S), [S, S]);
   const b = Tensor.fromArray(device, rand(S * S), [S, S]);
   const ta = tf.tensor2d(rand(S * S), [S, S]);

@@ -14,8 +14,10 @@ export async function sideBySide(src, options = {}) {
   const engine = await import(src + 'engine.js');
   const { getDevice } = await import(src + 'gpu/device.js');
   const { contextFor } = await import(src + 'gpu/context.js');
-  const dawn = require('webgpu');
-  for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) globalThis[k] = v;
+  // Deno has WebGPU built in (wgpu); Node gets Dawn from the `webgpu` package
+  const inDeno = typeof globalThis.Deno !== 'undefined';
+  const dawn = inDeno ? null : require('webgpu');
+  if (dawn) for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) globalThis[k] = v;
 
   const device = await getDevice({ powerPreference: 'high-performance' });
   engine.Tensor.zeros(device, [1]).dispose(); // makes the context from the Device (picks the GEMM tile by adapter)
@@ -23,8 +25,8 @@ export async function sideBySide(src, options = {}) {
   const a = device.adapter;
   console.log(`adapter: ${a?.vendor} ${a?.architecture} ${a?.device} ${a?.description} (software: ${a?.isSoftware})`);
 
-  // tfjs on its own Dawn instance of the same adapter kind
-  Object.defineProperty(globalThis, 'navigator', { value: { gpu: dawn.create([]), userAgent: 'node' }, configurable: true });
+  // tfjs on its own Dawn instance of the same adapter kind (in Deno: the runtime's navigator.gpu)
+  if (dawn) Object.defineProperty(globalThis, 'navigator', { value: { gpu: dawn.create([]), userAgent: 'node' }, configurable: true });
   const tf = require('@tensorflow/tfjs-core');
   if (options.tfGradients) require('@tensorflow/tfjs');
   require('@tensorflow/tfjs-backend-webgpu');

@@ -48,6 +48,11 @@ export class GpuContext {
    * fastest on CPU adapters (lavapipe), 256 threads of 4x4 on real GPUs (H100: 6.7 vs 3.2 TFLOP/s).
    */
   gemmConfig: { BM: number; BN: number; BK: number; TM: number; TN: number } | null = null;
+  /**
+   * True on CPU-backed adapters (lavapipe, SwiftShader, WARP), set with gemmConfig. Ops pick kernels for
+   * CPUs with it (one workgroup runs on one CPU thread: few big workgroups, no cheap parallel reductions).
+   */
+  software = false;
   /** Dispatches recorded since creation (for tests and benchmarks). */
   dispatches = 0;
   submits = 0;

@@ -22,7 +22,10 @@ export function contextOf(device: DeviceLike | GpuContext): GpuContext {
   const d = device as Device;
   if (d && typeof d === 'object' && 'gpu' in d && d.gpu && 'queue' in d.gpu) {
     const ctx = contextFor(d.gpu);
-    if (!ctx.gemmConfig && d.adapter) ctx.gemmConfig = d.adapter.isSoftware ? SOFTWARE_GEMM : GPU_GEMM;
+    if (!ctx.gemmConfig && d.adapter) {
+      ctx.gemmConfig = d.adapter.isSoftware ? SOFTWARE_GEMM : GPU_GEMM;
+      ctx.software = d.adapter.isSoftware;
+    }
     return ctx;
   }
   if (device && typeof device === 'object' && 'queue' in device && 'createBuffer' in device) return contextFor(device as GPUDevice);

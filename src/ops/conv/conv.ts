@@ -6,7 +6,8 @@ import { opOutput, type Tensor } from '../../tensor/tensor.ts';
 import { runReduce } from '../launch.ts';
 import type { GemmConfig } from '../matmul/gemm.wgsl.ts';
 import { runGemm } from '../matmul/run.ts';
-import { convDecls, convParams, type ConvGeom } from './conv.wgsl.ts';
+import { DIRECT_R, DIRECT_WG, directUniforms, dxDirectSpec } from './dx_direct.wgsl.ts';
+import { canSplitPhases, convDecls, convParams, dxPhases, phaseDecls, type ConvGeom } from './conv.wgsl.ts';
 
 export interface ConvOptions {
   stride?: number | number[];
@@ -40,10 +41,34 @@ function geometry(op: string, xs: readonly number[], ws: readonly number[], nd: 
  * shape) instead of read from uniforms: the index maths divides by them for every element loaded, and
  * division by a constant compiles to a multiply-shift. Below it, one shared pipeline saves compile time.
  */
-export const CONV_TUNING = { specializeAbove: 2 ** 27 };
+export const CONV_TUNING: { specializeAbove: number; phaseDx: 'software' | 'always' | 'never'; skinny: GemmConfig; narrow: GemmConfig; directDx: boolean; phaseUnstrided: boolean } = {
+  specializeAbove: 2 ** 27,
+  phaseDx: 'software',
+  /** Tile for GEMMs with a small N (<= 8 wastes little): 64 threads of 8x2 accumulators. */
+  skinny: { BM: 128, BN: 8, BK: 8, TM: 8, TN: 2 },
+  /**
+   * Tile for the phase dX GEMMs with N = Ci <= 4 (the RGB stem): 8 threads (one 256-bit SIMD row on
+   * lavapipe) of 8x4 accumulators, so 3 of 4 columns are used instead of 3 of 8. Measured on lavapipe,
+   * stem (1,7,7) s(1,2,2) 3->64, fwd+dX: 1486 ms vs 3093 ms with `skinny` (load ~14, bench/engine/RESULTS.md).
+   */
+  narrow: { BM: 64, BN: 4, BK: 8, TM: 8, TN: 4 },
+  /** Phase dX with Ci <= 4 by the direct kernel of dx_direct.wgsl.ts instead of a narrow GEMM. */
+  directDx: true,
+  /** Phase split for unstrided convs too (one phase, simpler index maths): measured no faster, so off. */
+  phaseUnstrided: false,
+};
 
-/** Tile for GEMMs with a small N (<= 8 wastes little): 64 threads of 8x2 accumulators. */
-const SKINNY_N: GemmConfig = { BM: 128, BN: 8, BK: 8, TM: 8, TN: 2 };
+/**
+ * dX by phases (conv.wgsl.ts) when a dim is strided: on software adapters by default (measured there, see
+ * bench/engine/RESULTS.md); real GPUs keep the single col2im GEMM measured on the H100 until the phase
+ * path is measured there too. Tests force both ('always' / 'never').
+ */
+function usePhases(software: boolean, g: ConvGeom): boolean {
+  const mode = CONV_TUNING.phaseDx;
+  if (mode === 'never' || !canSplitPhases(g) || (g.st * g.sh * g.sw === 1 && !CONV_TUNING.phaseUnstrided)) return false;
+  return mode === 'always' || software;
+}
+
 
 function convNd(op: 'conv2d' | 'conv3d', nd: 2 | 3, x: Tensor, w: Tensor, b: Tensor | null | undefined, opts: ConvOptions): Tensor {
   const r = nd + 2;
@@ -62,20 +87,41 @@ function convNd(op: 'conv2d' | 'conv3d', nd: 2 | 3, x: Tensor, w: Tensor, b: Ten
   const out = opOutput(x.ctx, outShape, inputs, () => ({
     op,
     backward(dOut, [dX, dW, dB]) {
-      // dX(Ci, N*Si) += W^T @ col2im(dOut); with few input channels (the stem) computed transposed,
-      // dX^T(N*Si, Ci), with a skinny tile so the small dim does not waste most of a 64-wide tile.
-      if (dX && g.Ci >= 16) {
-        runGemm(x.ctx, {
-          name: `${op}.dX`, M: g.Ci, N: g.N * Si, K: g.Co * kvol, decls: bake(convDecls('gAt')), params, inputs: [{ name: 'G', t: dOut }, { name: 'Wt', t: w }], out: dX, accumulate: true,
-          loadA: bake('Wt(((k / u.ckvol) * u.cCi + m) * u.ckvol + k % u.ckvol)'), loadB: 'gAt(k, n)',
-          outIndex: bake('((n / u.cSi) * u.cCi + m) * u.cSi + n % u.cSi'),
-        });
-      } else if (dX) {
-        runGemm(x.ctx, {
-          name: `${op}.dXt`, M: g.N * Si, N: g.Ci, K: g.Co * kvol, decls: bake(convDecls('gAt')), params, inputs: [{ name: 'G', t: dOut }, { name: 'Wt', t: w }], out: dX, accumulate: true,
-          loadA: 'gAt(k, m)', loadB: bake('Wt(((k / u.ckvol) * u.cCi + n) * u.ckvol + k % u.ckvol)'),
-          outIndex: bake('((m / u.cSi) * u.cCi + n) * u.cSi + m % u.cSi'), config: SKINNY_N,
-        });
+      if (dX && usePhases(x.ctx.software, g)) {
+        // dX by phases (conv.wgsl.ts): one GEMM per phase over only the taps that reach it
+        for (const ph of dxPhases(g)) {
+          // only the sizes phaseDecls reads (all of them would overflow the 256-byte uniform slot)
+          const all: Record<string, number> = { ...params, ...ph.params };
+          const P = Object.fromEntries([...new Set(phaseDecls.match(/u\.c[A-Za-z]+/g))].map((k) => [k.slice(2), all[k.slice(2)]]));
+          const bakeP = (code: string) => (special ? code.replace(/u\.(c[A-Za-z]+)/g, (_, n: string) => `${P[n]}u`) : code);
+          const decls = bakeP(phaseDecls);
+          const inputs = [{ name: 'G', t: dOut }, { name: 'Wt', t: w }];
+          if (CONV_TUNING.directDx && g.Ci <= 4 && all.cWq === 1) {
+            const spec = dxDirectSpec(g.Ci, all.cWk);
+            const n = g.N * all.cTn * all.cHn * Math.ceil(all.cWn / DIRECT_R);
+            x.ctx.launch(spec, [dOut.arg, w.arg, dX.arg], Math.ceil(n / DIRECT_WG), directUniforms.map((k) => all[k]));
+          } else if (g.Ci >= 16) {
+            runGemm(x.ctx, { name: `${op}.dXp`, M: g.Ci, N: g.N * ph.P, K: g.Co * ph.K, decls, params: P, inputs, out: dX, accumulate: true, loadA: 'wAtP(k, m)', loadB: 'gAtP(k, n)', outIndex: 'dxIdx(n, m)' });
+          } else {
+            runGemm(x.ctx, { name: `${op}.dXpt`, M: g.N * ph.P, N: g.Ci, K: g.Co * ph.K, decls, params: P, inputs, out: dX, accumulate: true, loadA: 'gAtP(k, m)', loadB: 'wAtP(k, n)', outIndex: 'dxIdx(m, n)', config: g.Ci <= 4 ? CONV_TUNING.narrow : CONV_TUNING.skinny });
+          }
+        }
+      } else {
+        // dX(Ci, N*Si) += W^T @ col2im(dOut); with few input channels (the stem) computed transposed,
+        // dX^T(N*Si, Ci), with a skinny tile so the small dim does not waste most of a 64-wide tile.
+        if (dX && g.Ci >= 16) {
+          runGemm(x.ctx, {
+            name: `${op}.dX`, M: g.Ci, N: g.N * Si, K: g.Co * kvol, decls: bake(convDecls('gAt')), params, inputs: [{ name: 'G', t: dOut }, { name: 'Wt', t: w }], out: dX, accumulate: true,
+            loadA: bake('Wt(((k / u.ckvol) * u.cCi + m) * u.ckvol + k % u.ckvol)'), loadB: 'gAt(k, n)',
+            outIndex: bake('((n / u.cSi) * u.cCi + m) * u.cSi + n % u.cSi'),
+          });
+        } else if (dX) {
+          runGemm(x.ctx, {
+            name: `${op}.dXt`, M: g.N * Si, N: g.Ci, K: g.Co * kvol, decls: bake(convDecls('gAt')), params, inputs: [{ name: 'G', t: dOut }, { name: 'Wt', t: w }], out: dX, accumulate: true,
+            loadA: 'gAt(k, m)', loadB: bake('Wt(((k / u.ckvol) * u.cCi + n) * u.ckvol + k % u.ckvol)'),
+            outIndex: bake('((m / u.cSi) * u.cCi + n) * u.cSi + m % u.cSi'), config: CONV_TUNING.skinny,
+          });
+        }
       }
       // dW(Co, Ci*kvol) += dOut(Co, N*So) @ im2col(x)^T
       if (dW) {

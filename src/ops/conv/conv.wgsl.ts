@@ -69,3 +69,79 @@ fn gAt(k: u32, q: u32) -> f32 {
 }`;
   return which === 'xAt' ? xAt : gAt;
 }
+
+// ---- dX by phases (sub-pixel decomposition) ------------------------------------------------------------
+// With stride s > 1 an input position i only receives taps a with (i + p - a) % s == 0: grouping input
+// positions by phase r = (i + p) % s, phase r gets exactly the taps a = r, r + s, r + 2s, ... and every
+// (position, tap) pair of its GEMM is a real one, so no zero tap is multiplied (the plain col2im GEMM spends
+// (s-1)/s of its K per strided dim on zeros: 3/4 for the (1,7,7) s(1,2,2) stem). Per dim, phase r covers
+// i = z + s*j (j < n) and taps a = f + as*t (t < k), and the output index is o = b + j - t*q. Dims with
+// stride 1 have one phase (z = 0, f = 0, as = 1, b = p, q = dilation); dims with stride > 1 need
+// dilation 1 (z = (r - p) mod s, f = r, as = s, b = (z + p - r) / s >= 0, q = 1), else no phase split.
+
+/** One dim's phase: input start z, count n; first tap f, tap step as, tap count k; output base b, step q. */
+export interface PhaseDim { z: number; n: number; f: number; as: number; k: number; b: number; q: number }
+
+/** The phases of one strided dim (empty phases, with no input position or no tap, are left out). */
+export function phaseDims(I: number, k: number, s: number, p: number, d: number): PhaseDim[] {
+  if (s === 1) return [{ z: 0, n: I, f: 0, as: 1, k, b: p, q: d }];
+  if (d !== 1) throw new RangeError(`phaseDims: stride ${s} with dilation ${d} has no phase split`);
+  const out: PhaseDim[] = [];
+  for (let r = 0; r < s; r++) {
+    const z = (((r - p) % s) + s) % s;
+    const n = I > z ? Math.ceil((I - z) / s) : 0;
+    const kc = k > r ? Math.ceil((k - r) / s) : 0;
+    if (n > 0 && kc > 0) out.push({ z, n, f: r, as: s, k: kc, b: (z + p - r) / s, q: 1 });
+  }
+  return out;
+}
+
+/** Whether dX can be split by phases: every strided dim has dilation 1. */
+export function canSplitPhases(g: ConvGeom): boolean {
+  return (g.st === 1 || g.dt === 1) && (g.sh === 1 || g.dh === 1) && (g.sw === 1 || g.dw === 1);
+}
+
+/** The phases of dX as u32 uniforms (read by phaseDecls), with P = positions and K = taps per phase. */
+export function dxPhases(g: ConvGeom): Array<{ P: number; K: number; params: Record<string, number> }> {
+  const res: Array<{ P: number; K: number; params: Record<string, number> }> = [];
+  for (const t of phaseDims(g.T, g.kt, g.st, g.pt, g.dt)) for (const h of phaseDims(g.H, g.kh, g.sh, g.ph, g.dh)) for (const w of phaseDims(g.W, g.kw, g.sw, g.pw, g.dw)) {
+    const params: Record<string, number> = { cPn: t.n * h.n * w.n, cPhw: h.n * w.n, cKn: t.k * h.k * w.k, cKhw: h.k * w.k };
+    for (const [D, v] of [['T', t], ['H', h], ['W', w]] as const) {
+      Object.assign(params, { [`c${D}z`]: v.z, [`c${D}n`]: v.n, [`c${D}f`]: v.f, [`c${D}s`]: v.as, [`c${D}k`]: v.k, [`c${D}b`]: v.b, [`c${D}q`]: v.q });
+    }
+    res.push({ P: params.cPn, K: params.cKn, params });
+  }
+  return res;
+}
+
+/**
+ * WGSL for one phase's GEMM: gAtP(k, q) reads dOut for tap k (= co*K + tap) and phase position q
+ * (= n*P + position), zero where the output index falls outside; wAtP(k, ci) reads the weight of that tap;
+ * dxIdx(q, ci) is the dX element of position q.
+ */
+export const phaseDecls = `
+fn gAtP(k: u32, q: u32) -> f32 {
+  let co = k / u.cKn; let r = k % u.cKn;
+  let it = r / u.cKhw; let ih = (r / u.cWk) % u.cHk; let iw = r % u.cWk;
+  let n = q / u.cPn; let s = q % u.cPn;
+  let jt = s / u.cPhw; let jh = (s / u.cWn) % u.cHn; let jw = s % u.cWn;
+  let to = i32(u.cTb + jt) - i32(it * u.cTq);
+  let ho = i32(u.cHb + jh) - i32(ih * u.cHq);
+  let wo = i32(u.cWb + jw) - i32(iw * u.cWq);
+  if (to < 0 || to >= i32(u.cTo) || ho < 0 || ho >= i32(u.cHo) || wo < 0 || wo >= i32(u.cWo)) { return 0.0; }
+  return G((n * u.cCo + co) * u.cSo + (u32(to) * u.cHo + u32(ho)) * u.cWo + u32(wo));
+}
+fn wAtP(k: u32, ci: u32) -> f32 {
+  let co = k / u.cKn; let r = k % u.cKn;
+  let a = u.cTf + (r / u.cKhw) * u.cTs;
+  let bb = u.cHf + ((r / u.cWk) % u.cHk) * u.cHs;
+  let c = u.cWf + (r % u.cWk) * u.cWs;
+  return Wt((co * u.cCi + ci) * u.ckvol + (a * u.ckh + bb) * u.ckw + c);
+}
+fn dxIdx(q: u32, ci: u32) -> u32 {
+  let n = q / u.cPn; let s = q % u.cPn;
+  let ti = u.cTz + (s / u.cPhw) * u.cst;
+  let hi = u.cHz + ((s / u.cWn) % u.cHn) * u.csh;
+  let wi = u.cWz + (s % u.cWn) * u.csw;
+  return ((n * u.cCi + ci) * u.cT + ti) * u.cHW + hi * u.cW + wi;
+}`;
