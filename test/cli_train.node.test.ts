@@ -26,6 +26,9 @@ describe('sscl train (built dist/)', () => {
     }
     const h = cli('--help');
     expect(h.stdout).toMatch(/train \[--preset tiny\|small\|paper\]/);
+    const th = cli('train', '--help');
+    expect(th.status).toBe(0);
+    expect(th.stdout).toMatch(/usage: sscl train[\s\S]*--resume FILE/);
   });
 
   it('a 2-step run prints JSON step lines, evaluates, writes a checkpoint that --resume loads', () => {

@@ -130,6 +130,10 @@ function report(name: string, r: EvalResult): string {
 
 /** Runs `sscl train`; returns the exit code. */
 export async function trainCommand(argv: string[], usage: string): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(`usage: sscl train [options]\n\n${TRAIN_USAGE}`);
+    return 0;
+  }
   let args: Args;
   try {
     args = parse(argv);
