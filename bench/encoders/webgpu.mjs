@@ -13,7 +13,7 @@
 // node: Dawn from the `webgpu` package (lavapipe here); ort's WebGPU EP gets `navigator.gpu` from the same
 //   package (its own Dawn instance of the same adapter). Dawn's Node binding rejects the SharedArrayBuffer
 //   (ort's WASM memory) that ort passes to queue.writeBuffer, so GPUQueue.prototype.writeBuffer retries with
-//   a copy of the bytes (patchWriteBuffer below; only ort hits the retry).
+//   a copy of the bytes (./dawn-shim.mjs; only ort hits the retry).
 // The ONNX files are exported by ./export_onnx.py (Debian's PyTorch) into --onnx-dir (default: a temp dir),
 // unless that dir already has them. onnxruntime-web: 1 WASM thread (its CPU-side work; no cross-origin
 // isolation on the page).
@@ -24,6 +24,7 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
+import { patchWriteBuffer } from './dawn-shim.mjs';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const TSC = join(ROOT, 'build/tsc');
@@ -52,22 +53,6 @@ const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
 console.log(`onnxruntime-web ${ortVersion}; node ${process.version}; ${cpus().length} CPUs; load ${load()}`);
 
 const out = { date: new Date().toISOString(), ortVersion, cases, rounds, runs: {} };
-
-function patchWriteBuffer(dawn) {
-  const proto = dawn.globals.GPUQueue.prototype;
-  const writeBuffer = proto.writeBuffer;
-  proto.writeBuffer = function (buffer, offset, data, dataOffset, size) {
-    try {
-      return writeBuffer.call(this, buffer, offset, data, dataOffset, size);
-    } catch (e) {
-      if (!(data?.buffer instanceof SharedArrayBuffer || data instanceof SharedArrayBuffer)) throw e;
-      const el = ArrayBuffer.isView(data) ? (data.BYTES_PER_ELEMENT ?? 1) : 1;
-      const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-      const start = (dataOffset ?? 0) * el;
-      return writeBuffer.call(this, buffer, offset, bytes.slice(start, size === undefined ? undefined : start + size * el));
-    }
-  };
-}
 
 async function inNode(peer) {
   const require = createRequire(import.meta.url);
