@@ -2,7 +2,7 @@
 // adapter, side by side in one page / one process (timed part: ./webgpu-core.mjs).
 //
 //   npm run build:ts && node bench/encoders/webgpu.mjs [--runtime chromium|node|both] [--paper-s3d]
-//        [--ort native,jsep] [--onnx-dir DIR] [--json out.json] [--rounds N]
+//        [--ort native,jsep] [--only arch:preset,...] [--onnx-dir DIR] [--json out.json] [--rounds N]
 //
 // onnxruntime-web 1.30 has two WebGPU execution providers, both named 'webgpu': 'native' (the C++ WebGPU EP
 // compiled to WASM, ort.webgpu.* builds, the default of `onnxruntime-web/webgpu`) and 'jsep' (the older
@@ -40,12 +40,14 @@ for (const p of peers) if (!BUILDS[p]) throw new Error(`--ort: unknown build '${
 const onnxDir = opt('--onnx-dir', null) ?? mkdtempSync(join(tmpdir(), 'sscl-onnx-'));
 
 // [arch, preset, B, iters per round]
+// --only arch:preset[,arch:preset] keeps those cases (e.g. --paper-s3d --only s3d:paper).
+const only = opt('--only', null)?.split(',');
 const cases = [
   ['audio-resnet10', 'tiny', 8, 5],
   ['s3d', 'tiny', 8, 5],
   ['audio-resnet10', 'paper', 2, 2],
   ...(args.includes('--paper-s3d') ? [['s3d', 'paper', 1, 1]] : []),
-];
+].filter(([a, p]) => !only || only.includes(`${a}:${p}`));
 const need = cases.map(([a, p, b]) => `${a}:${p}:${b}`).filter((c) => !existsSync(join(onnxDir, c.replaceAll(':', '_') + '.onnx')));
 if (need.length) process.stdout.write(execFileSync('/usr/bin/python3', [join(ROOT, 'bench/encoders/export_onnx.py'), onnxDir, ...need], { encoding: 'utf8' }));
 const ortVersion = JSON.parse(readFileSync(join(ROOT, 'node_modules/onnxruntime-web/package.json'), 'utf8')).version;
