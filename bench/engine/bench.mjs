@@ -11,6 +11,7 @@
 // (onSubmittedWorkDone), no readback inside the timed region for either engine.
 import { writeFileSync } from 'node:fs';
 import { sideBySide } from '../lib/side-by-side.mjs';
+import { s3dConvShapes } from './shapes.mjs';
 
 const args = process.argv.slice(2);
 const scale = args.includes('--scale') ? args[args.indexOf('--scale') + 1] : 'small';
@@ -67,15 +68,7 @@ if (!args.includes('--conv-only')) {
 }
 
 // ---- S3D-shaped conv3d forward + backward ---------------------------------------------------------------
-const N = scale === 'large' ? 8 : 1;
-const T = scale === 'large' ? 16 : 4;
-const convs = [
-  // [name, Ci, T, H, W, Co, k, stride, padding]
-  ['stem (1,7,7) s(1,2,2) 3->64 @112', 3, T, 112, 112, 64, [1, 7, 7], [1, 2, 2], [0, 3, 3]],
-  ['temporal (3,1,1) 64->64 @56', 64, T, 56, 56, 64, [3, 1, 1], [1, 1, 1], [1, 0, 0]],
-  ['spatial (1,3,3) 192->192 @28', 192, T / 2, 28, 28, 192, [1, 3, 3], [1, 1, 1], [0, 1, 1]],
-  ['temporal (3,1,1) s(2,1,1) 192->192 @28', 192, T, 28, 28, 192, [3, 1, 1], [2, 1, 1], [1, 0, 0]],
-];
+const { N, T, convs } = s3dConvShapes(scale);
 let oursTotal = 0;
 let tfTotal = 0;
 for (const [name, Ci, t, H, W, Co, k, s, p] of convs) {

@@ -8,6 +8,7 @@
 // Ours: dX = (fwd + backward with only x requiring grad) - fwd, dW likewise with only w (bias off), so a
 // pass is timed inside the same autograd path the model uses. tfjs: its three kernels, each on its own.
 import { sideBySide } from '../lib/side-by-side.mjs';
+import { s3dConvShapes } from './shapes.mjs';
 
 const args = process.argv.slice(2);
 const opt = (k, d) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
@@ -20,14 +21,7 @@ if (args.includes('--gpu-paths')) ctx.software = false;
 console.log(`our paths: ${ctx.software ? 'software' : 'GPU'}`);
 const rand = (n) => Float32Array.from({ length: n }, (_, i) => (((i * 2654435761) >>> 0) / 4294967296) * 2 - 1);
 
-const N = scale === 'large' ? 8 : 1;
-const T = scale === 'large' ? 16 : 4;
-const convs = [
-  ['stem (1,7,7) s(1,2,2) 3->64 @112', 3, T, 112, 112, 64, [1, 7, 7], [1, 2, 2], [0, 3, 3]],
-  ['temporal (3,1,1) 64->64 @56', 64, T, 56, 56, 64, [3, 1, 1], [1, 1, 1], [1, 0, 0]],
-  ['spatial (1,3,3) 192->192 @28', 192, T / 2, 28, 28, 192, [1, 3, 3], [1, 1, 1], [0, 1, 1]],
-  ['temporal (3,1,1) s(2,1,1) 192->192 @28', 192, T, 28, 28, 192, [3, 1, 1], [2, 1, 1], [1, 0, 0]],
-];
+const { N, T, convs } = s3dConvShapes(scale);
 const tot = { ours: [0, 0, 0], tf: [0, 0, 0] };
 for (const [name, Ci, t, H, W, Co, k, s, p] of convs) {
   if (only && !name.includes(only)) continue;

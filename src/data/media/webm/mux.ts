@@ -4,18 +4,11 @@
 // the browser, and usable to save clips.
 import { InvalidArgumentError } from '../../../errors.ts';
 import { concat, element, floatElement, ID, stringElement, uintElement } from './ebml.ts';
+import type { WebmTrack } from './demux.ts';
 
-export interface MuxTrack {
+/** A track to write: a demuxed track's description (codec, size, rate, codec delay) plus the Opus seek pre-roll. */
+export interface MuxTrack extends Omit<WebmTrack, 'number' | 'kind' | 'defaultDuration'> {
   kind: 'video' | 'audio';
-  /** Matroska codec ID: 'V_VP8', 'V_VP9', 'V_AV1', 'A_OPUS', ... */
-  codecId: string;
-  codecPrivate?: Uint8Array;
-  width?: number;
-  height?: number;
-  sampleRate?: number;
-  channels?: number;
-  /** Codec delay in seconds (Opus: pre-skip / 48000). */
-  codecDelay?: number;
   /** Seek pre-roll in seconds (Opus: 0.08). */
   seekPreRoll?: number;
 }
