@@ -16,6 +16,7 @@ import { makeBatch, makeBatchArrays, type AvBatch, type TensorBatch, type AvItem
 import { DatasetAssetError } from './errors.ts';
 import { readBytes, toUrl } from './io.ts';
 import { decodeImage } from './media/image.ts';
+import { entriesOfFolder } from './folder.ts';
 import { decodeVideoFrames, assertVideoRuntime, type VideoDecoderChoice } from './media/video.ts';
 import { decodeAudioTrack } from './media/soundtrack.ts';
 import { decodeWavFile, toMono } from './media/wav.ts';
@@ -37,8 +38,12 @@ export interface ManifestEntry {
 export interface ManifestOptions {
   /** A JSONL manifest file (path or URL) ... */
   manifest?: string | URL;
-  /** ... or the entries themselves. */
+  /** ... or the entries themselves ... */
   entries?: ManifestEntry[];
+  /** ... or a local folder of clips (Node/Deno): `<dir>/` of frame images + `<dir>.wav`, optional `labels.json` (./folder.ts). */
+  folder?: string | URL;
+  /** Frame rate of the frames in `folder` (required with `folder`). */
+  fps?: number;
   /** Base for relative paths of `entries` (default: the manifest's URL, or the current directory/page). */
   baseUrl?: string | URL;
   preset?: PresetName | ClipPreset;
@@ -64,7 +69,10 @@ export class ManifestDataset {
     const preset = resolvePreset(o.preset);
     let entries = o.entries;
     let base: URL;
-    if (o.manifest !== undefined) {
+    if ([o.manifest, o.entries, o.folder].filter((x) => x !== undefined).length > 1) throw new InvalidArgumentError('fromManifest: give one of `manifest`, `entries` or `folder`');
+    if (o.folder !== undefined) {
+      ({ entries, base } = await entriesOfFolder(o.folder, o.fps ?? NaN));
+    } else if (o.manifest !== undefined) {
       const url = toUrl(o.manifest, 'manifest');
       const text = new TextDecoder().decode(await readBytes(url, 'manifest', HINT));
       entries = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).map((l, k) => {
@@ -78,7 +86,7 @@ export class ManifestDataset {
     } else {
       base = toUrl(o.baseUrl ?? defaultBase(), 'baseUrl');
     }
-    if (!entries || entries.length === 0) throw new InvalidArgumentError('fromManifest: give a non-empty `manifest` file or `entries` array');
+    if (!entries || entries.length === 0) throw new InvalidArgumentError('fromManifest: give a non-empty `manifest` file, `entries` array or `folder`');
     entries.forEach((e, k) => checkEntry(e, k));
     if (entries.some((e) => e.video !== undefined)) assertVideoRuntime();
     return new ManifestDataset(entries, base, preset, o.videoDecoder ?? 'auto');

@@ -66,6 +66,33 @@ describe('fromManifest', () => {
     await expect(ds.get(0)).rejects.toThrow(DatasetAssetError);
     await expect(ds.get(1)).rejects.toThrow(InvalidArgumentError);
   });
+  // A folder is listed in Node and Deno; browsers cannot list directories and must get a typed error.
+  it.skipIf(runnerRuntime() === 'browser')('a folder of <dir>/ frames + <dir>.wav is the same clip as its manifest entry; labels.json', async () => {
+    const fromFolder = await datasets.fromManifest({ folder: repoUrl('test/fixtures/data/media/'), fps: 10, preset });
+    expect(fromFolder.entries.map((e) => [e.frames!.length, e.audio])).toEqual([[12, 'video.wav']]); // video/ + video.wav
+    const fromFile = await datasets.fromManifest({ manifest, preset });
+    const [a, b] = [await fromFolder.get(0, { shift: 0.2 }), await fromFile.get(0, { shift: 0.2 })];
+    expect(Array.from(a.video)).toEqual(Array.from(b.video));
+    expect(Array.from(a.audio)).toEqual(Array.from(b.audio));
+    expect(a.label).toBeUndefined(); // no labels.json there
+    // clip1/ (3 frames) + clip1.wav + labels.json {"clip1": 7}; frames_only/ has no WAV and is not a clip
+    const labelled = await datasets.fromManifest({ folder: repoUrl('test/fixtures/data/folder'), fps: 10, preset });
+    expect(labelled.entries).toEqual([{ frames: ['clip1/0000.png', 'clip1/0001.png', 'clip1/0002.png'], fps: 10, audio: 'clip1.wav', label: 7 }]);
+    const it0 = await labelled.get(0);
+    expect(it0.label).toBe(7);
+    [0, 2, 2, 2].forEach((src, k) => expect(frameOf(it0.video, 4, k)[1]).toBeCloseTo(colour(src)[1], 6));
+    await expect(datasets.fromManifest({ folder: repoUrl('test/fixtures/data/media/video'), fps: 10, preset })).rejects.toThrow(/no clips in .*<dir>\.wav/);
+    await expect(datasets.fromManifest({ folder: repoUrl('test/fixtures/data/no-such-folder'), fps: 10, preset })).rejects.toThrow(DatasetAssetError);
+  });
+  it('folder option errors', async () => {
+    const folder = repoUrl('test/fixtures/data/folder');
+    await expect(datasets.fromManifest({ folder, preset })).rejects.toThrow(/needs `fps` > 0/);
+    await expect(datasets.fromManifest({ folder, fps: 10, manifest, preset })).rejects.toThrow(/one of `manifest`, `entries` or `folder`/);
+    await expect(datasets.fromManifest({ folder: 'https://example.org/clips/', fps: 10, preset } as never)).rejects.toThrow(/local path or file: URL/);
+    if (runnerRuntime() === 'browser') {
+      await expect(datasets.fromManifest({ folder: '/clips', fps: 10, preset })).rejects.toThrow(DatasetRuntimeError);
+    }
+  });
   // Browsers decode video files (test/data/video.test.ts); Node and Deno have no video decoder.
   it.skipIf(runnerRuntime() === 'browser')('video entries in Node/Deno: a DatasetRuntimeError with the ffmpeg recipe', async () => {
     const e = await datasets.fromManifest({ entries: [{ video: 'v1.webm' }], preset }).catch((x: unknown) => x);
