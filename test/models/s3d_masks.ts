@@ -67,11 +67,19 @@ export interface Decisions {
  * float64 walk of `node` on `x` (3-D layout), recording into `seen`. With `use`, ReLU i keeps exactly the
  * elements where use.reluIn[i] > 0 and max-pool i reads use.poolArg[i] (decisions of another run).
  */
-export function maskedWalk(run: RefRun, node: Node, x: RefTensor, seen: Decisions, use?: { reluIn: ArrayLike<number>[]; poolArg: Int32Array[] }): RefTensor {
+export function maskedWalk(run: RefRun, node: Node, x: RefTensor, seen: Decisions, use?: { reluIn: ArrayLike<number>[]; poolArg: Int32Array[] }, round = false): RefTensor {
+  const y = walkNode(run, node, x, seen, use, round);
+  // round: every layer's output stored as float32 (exact float64 arithmetic otherwise): how much float32
+  // storage alone moves the result, i.e. the conditioning of the network on this input.
+  if (round && node.op !== 'seq' && node.op !== 'concat') for (let i = 0; i < y.data.length; i++) y.data[i] = Math.fround(y.data[i]);
+  return y;
+}
+
+function walkNode(run: RefRun, node: Node, x: RefTensor, seen: Decisions, use: { reluIn: ArrayLike<number>[]; poolArg: Int32Array[] } | undefined, round: boolean): RefTensor {
   const gradOf = (t: RefTensor): Float64Array => (t.grad ??= new Float64Array(t.data.length));
   switch (node.op) {
     case 'seq':
-      return node.children.reduce((t, c) => maskedWalk(run, c, t, seen, use), x);
+      return node.children.reduce((t, c) => maskedWalk(run, c, t, seen, use, round), x);
     case 'relu': {
       const i = seen.reluIn.length;
       seen.reluIn.push(x.data);
@@ -101,7 +109,7 @@ export function maskedWalk(run: RefRun, node: Node, x: RefTensor, seen: Decision
       return y;
     }
     case 'concat': {
-      const outs = node.branches.map((b) => maskedWalk(run, b, x, seen, use));
+      const outs = node.branches.map((b) => maskedWalk(run, b, x, seen, use, round));
       const B = x.shape[0];
       const sp = outs[0].shape.slice(2), S = sp.reduce((a, b) => a * b, 1);
       const C = outs.reduce((s, t) => s + t.shape[1], 0);
