@@ -38,6 +38,11 @@ export class GpuContext {
   private pass: GPUComputePassEncoder | null = null;
   private readonly ring: GPUBuffer;
   private readonly ringCpu = new ArrayBuffer(RING_SLOTS * UNIFORM_SLOT);
+  /** Last write (launch output, copy, upload) per buffer, from `writeSeq`; see writeVersion(). */
+  private readonly writes = new WeakMap<GPUBuffer, number>();
+  private writeSeq = 0;
+  /** Bumped by record(): raw kernels may write any buffer, so every cached derivation is stale. */
+  private recordEpoch = 0;
   private ringUsed = 0;
   private readonly afterSubmit: Array<() => void> = [];
   /** Validation / out-of-memory errors of submitted batches, checked at the next read. */
@@ -184,10 +189,24 @@ export class GpuContext {
       pass.dispatchWorkgroups(piece.count[0], piece.count[1], piece.count[2]);
       this.dispatches++;
     }
+    spec.bindings.forEach((b, i) => {
+      if (b.write) this.writes.set(args[i].buffer, ++this.writeSeq);
+    });
+  }
+
+  /**
+   * A number that changes whenever `buf` may have been written through this context (a launch binding it
+   * as writable, copy, upload, or any record()). Caches of values derived from GPU tensors (the encoders'
+   * folded eval batch norm) compare it to decide whether to recompute. Writes made directly with
+   * GPUQueue.writeBuffer on the GPUDevice are not seen.
+   */
+  writeVersion(buf: GPUBuffer): string {
+    return `${this.recordEpoch}:${this.writes.get(buf) ?? 0}`;
   }
 
   /** Records a buffer copy in stream order. */
   copy(src: GPUBuffer, dst: GPUBuffer, bytes: number, srcOffset = 0, dstOffset = 0): void {
+    this.writes.set(dst, ++this.writeSeq);
     this.closePass().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
   }
 
@@ -197,6 +216,7 @@ export class GpuContext {
    * single submit. `fn` may return buffers to destroy once the batch is submitted.
    */
   record(fn: (enc: GPUCommandEncoder) => GPUBuffer[] | void): void {
+    this.recordEpoch++;
     const temp = fn(this.closePass());
     if (temp && temp.length) this.afterSubmit.push(() => temp.forEach((b) => b.destroy()));
   }
@@ -215,6 +235,7 @@ export class GpuContext {
   upload(dst: GPUBuffer, data: Float32Array | Uint32Array | Int32Array): void {
     const bytes = Math.ceil(data.byteLength / 4) * 4;
     if (bytes === 0) return;
+    this.writes.set(dst, ++this.writeSeq);
     if (!this.encoder) {
       this.gpu.queue.writeBuffer(dst, 0, data.buffer, data.byteOffset, data.byteLength);
       return;

@@ -2,6 +2,7 @@
 // output-size rule), forward and backward as implicit GEMMs. conv2d is conv3d with T = kt = 1.
 import { InvalidArgumentError, ShapeError } from '../../errors.ts';
 import { fmt, tuple } from '../../tensor/shape.ts';
+import { gradEnabled } from '../../tensor/tape.ts';
 import { opOutput, type Tensor } from '../../tensor/tensor.ts';
 import { runReduce } from '../launch.ts';
 import type { GemmConfig } from '../matmul/gemm.wgsl.ts';
@@ -14,6 +15,31 @@ export interface ConvOptions {
   padding?: number | number[];
   dilation?: number | number[];
   groups?: number;
+  /**
+   * Forward-only fused epilogue, applied in the GEMM store: y = relu?((conv + bias) * scale + shift), scale
+   * and shift (Co) per output channel (eval batch norm folded into the conv). One dispatch instead of
+   * conv, batch norm and ReLU. Throws InvalidArgumentError when gradients would be needed.
+   */
+  epilogue?: ConvEpilogue;
+}
+
+export interface ConvEpilogue {
+  scale?: Tensor | null;
+  shift?: Tensor | null;
+  relu?: boolean;
+}
+
+/** The GEMM store expression of the epilogue (undefined: plain `v + bias`). */
+function epilogueExpr(op: string, x: Tensor, co: number, b: Tensor | null | undefined, e: ConvEpilogue | undefined): string | undefined {
+  if (!e) return undefined;
+  for (const [name, t] of [['scale', e.scale], ['shift', e.shift]] as const) {
+    if (t && (t.rank !== 1 || t.shape[0] !== co)) throw new ShapeError(`${op}: epilogue ${name} ${fmt(t.shape)} must be (${co})`);
+    if (t && t.ctx !== x.ctx) throw new InvalidArgumentError(`${op}: epilogue ${name} lives on a different device`);
+  }
+  let v = b ? 'v + Bias(m)' : 'v';
+  if (e.scale) v = `(${v}) * Scale(m)`;
+  if (e.shift) v = `${v} + Shift(m)`;
+  return e.relu ? `max(${v}, 0.0)` : v;
 }
 
 function geometry(op: string, xs: readonly number[], ws: readonly number[], nd: 2 | 3, opts: ConvOptions): ConvGeom {
@@ -76,6 +102,11 @@ function convNd(op: 'conv2d' | 'conv3d', nd: 2 | 3, x: Tensor, w: Tensor, b: Ten
   if (b && (b.rank !== 1 || b.shape[0] !== w.shape[0])) throw new ShapeError(`${op}: bias ${fmt(b.shape)} must be (${w.shape[0]})`);
   if (x.ctx !== w.ctx || (b && b.ctx !== x.ctx)) throw new InvalidArgumentError(`${op}: tensors live on different devices`);
   const g = geometry(op, x.shape, w.shape, nd, opts);
+  const ep = opts.epilogue;
+  if (ep && gradEnabled() && [x, w, b, ep.scale, ep.shift].some((t) => t?.requiresGrad)) {
+    throw new InvalidArgumentError(`${op}: the fused epilogue (scale/shift/relu) is forward-only but an input requires grad; run it under noGrad(), or use separate batchNorm/relu ops to train`);
+  }
+  const outExpr = epilogueExpr(op, x, g.Co, b, ep);
   const kvol = g.kt * g.kh * g.kw;
   const So = g.To * g.Ho * g.Wo;
   const Si = g.T * g.H * g.W;
@@ -83,7 +114,7 @@ function convNd(op: 'conv2d' | 'conv3d', nd: 2 | 3, x: Tensor, w: Tensor, b: Ten
   const params = convParams(g);
   const special = 2 * g.N * g.Co * So * g.Ci * kvol > CONV_TUNING.specializeAbove;
   const bake = (code: string) => (special ? code.replace(/u\.(c[A-Za-z]+)/g, (_, n: string) => `${params[n]}u`) : code);
-  const inputs = b ? [x, w, b] : [x, w];
+  const inputs = ep ? [] : b ? [x, w, b] : [x, w]; // fused: forward-only, no graph node
   const out = opOutput(x.ctx, outShape, inputs, () => ({
     op,
     backward(dOut, [dX, dW, dB]) {
@@ -135,11 +166,13 @@ function convNd(op: 'conv2d' | 'conv3d', nd: 2 | 3, x: Tensor, w: Tensor, b: Ten
   }));
   const ins = [{ name: 'X', t: x }, { name: 'Wt', t: w }];
   if (b) ins.push({ name: 'Bias', t: b });
+  if (ep?.scale) ins.push({ name: 'Scale', t: ep.scale });
+  if (ep?.shift) ins.push({ name: 'Shift', t: ep.shift });
   // out(Co, N*So) = W(Co, Ci*kvol) @ im2col(x)
   runGemm(x.ctx, {
     name: op, M: g.Co, N: g.N * So, K: g.Ci * kvol, decls: bake(convDecls('xAt')), params, inputs: ins, out,
     loadA: bake('Wt(m * u.cCi * u.ckvol + k)'), loadB: 'xAt(n, k)',
-    outIndex: bake('((n / u.cSo) * u.cCo + m) * u.cSo + n % u.cSo'), epilogue: b ? 'Bias(m)' : undefined,
+    outIndex: bake('((n / u.cSo) * u.cCo + m) * u.cSo + n % u.cSo'), epilogue: b ? 'Bias(m)' : undefined, outExpr,
   });
   return out;
 }

@@ -53,3 +53,14 @@ export function conv3dBackwardRef(g: ConvRefGeom, dOut: ArrayLike<number>, x: Ar
   for (let i = 0; i < dOut.length; i++) dB[Math.floor(i / So) % g.Co] += dOut[i];
   return { dX, dW, dB };
 }
+
+/** The fused epilogue of conv3d/conv2d (ConvOptions.epilogue) on a conv output: relu?(y * scale + shift) per channel. */
+export function convEpilogueRef(y: ArrayLike<number>, Co: number, So: number, scale: ArrayLike<number> | null, shift: ArrayLike<number> | null, relu: boolean): Float64Array {
+  const out = new Float64Array(y.length);
+  for (let i = 0; i < y.length; i++) {
+    const c = Math.floor(i / So) % Co;
+    const v = y[i] * (scale ? scale[c] : 1) + (shift ? shift[c] : 0);
+    out[i] = relu ? Math.max(v, 0) : v;
+  }
+  return out;
+}

@@ -19,6 +19,8 @@ export interface GemmCall {
   outIndex?: string;
   /** WGSL expression added to v before storing (e.g. a bias read). Disables split-K. */
   epilogue?: string;
+  /** WGSL expression of the stored value in terms of v (the dot product), m and n; replaces `v + epilogue`. Disables split-K. */
+  outExpr?: string;
   accumulate?: boolean;
   out: Tensor;
   /** Allow split-K (only when out is indexed (m, n) row-major and batch == 1). */
@@ -57,7 +59,7 @@ export function runGemm(ctx: GpuContext, c: GemmCall): void {
   if (c.params && 2 * c.M * c.N * c.K * (c.batch ?? 1) > GEMM_TUNING.specializeAbove) {
     const p = c.params;
     const bake = (code: string | undefined) => code?.replace(/u\.([pc][A-Za-z]+)/g, (m: string, n: string) => (n in p ? `${p[n]}u` : m));
-    c = { ...c, loadA: bake(c.loadA)!, loadB: bake(c.loadB)!, outIndex: bake(c.outIndex), decls: bake(c.decls), epilogue: bake(c.epilogue), params: {} };
+    c = { ...c, loadA: bake(c.loadA)!, loadB: bake(c.loadB)!, outIndex: bake(c.outIndex), decls: bake(c.decls), epilogue: bake(c.epilogue), outExpr: bake(c.outExpr), params: {} };
   }
   const batch = c.batch ?? 1;
   if (c.M === 0 || c.N === 0 || batch === 0) return;
@@ -65,7 +67,7 @@ export function runGemm(ctx: GpuContext, c: GemmCall): void {
   // CPU adapters (lavapipe) run one workgroup per CPU thread: a few tiles already keep the cores busy, so
   // split-K only needs a handful of workgroups there (target 8, not 96).
   const target = ctx.software ? SOFTWARE_SPLIT_TARGET : 96;
-  const split = c.kSplit ?? (c.allowSplitK && batch === 1 && !c.epilogue ? chooseKSplit(c.M, c.N, c.K, target, config) : 1);
+  const split = c.kSplit ?? (c.allowSplitK && batch === 1 && !c.epilogue && !c.outExpr ? chooseKSplit(c.M, c.N, c.K, target, config) : 1);
   const bindings = [...c.inputs.map((i) => ({ name: i.name })), { name: 'out', write: true }];
   const params = Object.keys(c.params ?? {});
   if (split > 1) {
@@ -88,7 +90,7 @@ export function runGemm(ctx: GpuContext, c: GemmCall): void {
     return;
   }
   const idx = c.outIndex ?? '(b * u.M + m) * u.N + n';
-  const val = c.epilogue ? `v + ${c.epilogue}` : 'v';
+  const val = c.outExpr ? `(${c.outExpr})` : c.epilogue ? `v + ${c.epilogue}` : 'v';
   const store = c.accumulate ? `let o = ${idx}; out_set(o, out(o) + ${val});` : `out_set(${idx}, ${val});`;
   const g = { name: c.name, M: c.M, N: c.N, K: c.K, batch, kSplit: 1, bindings, decls: c.decls, params, loadA: c.loadA, loadB: c.loadB, store, config };
   ctx.launch(gemmSpec(g), [...c.inputs.map((i) => i.t.arg), c.out.arg], gemmGrid(g), gemmUniforms(g, c.params));
