@@ -15,6 +15,7 @@ import { mean } from '../ops/reduce/reduce.ts';
 import { fmt } from '../tensor/shape.ts';
 import { gradEnabled, tidy } from '../tensor/tape.ts';
 import { contextOf, Tensor, type DeviceLike } from '../tensor/tensor.ts';
+import { BnFold, convBnPairs } from './fold.ts';
 import { outputShape, type Node } from './graph.ts';
 import { initState, type InitScheme, type StateTensor } from './init.ts';
 import { modelSpec, type ModelArch, type ModelPreset, type ModelSpec } from './spec.ts';
@@ -47,6 +48,9 @@ export class EncoderModel {
   /** num_batches_tracked per BN layer (an integer counter; kept on the host). */
   private readonly batches = new Map<string, bigint>();
   private disposed = false;
+  /** Eval-mode BN folded into the convs (./fold.ts); used while `fused` is set by forwardWith. */
+  private readonly fold: BnFold;
+  private fused = false;
 
   /** @internal Use createModel(). */
   constructor(
@@ -59,6 +63,7 @@ export class EncoderModel {
       if (v instanceof BigInt64Array) this.batches.set(e.name, v[0] ?? 0n);
       else this.tensors.set(e.name, Tensor.fromArray(device, v, e.shape, { requiresGrad: e.trainable }));
     }
+    this.fold = new BnFold([spec.trunk, spec.pool, spec.head].flatMap((n) => convBnPairs(n)), this.tensors);
   }
 
   /** 's3d' or 'audio-resnet10'. */
@@ -123,7 +128,16 @@ export class EncoderModel {
     if (x.rank !== rank) throw new ModelSpecError(`${this.arch}.forward: expected input ${layout}, got ${fmt(x.shape)}`);
     outputShape(this.spec.trunk, x.shape.slice(1)); // typed errors for wrong channels / too small inputs
     if (this.training && x.shape[0] < 2) throw new ModelSpecError(`${this.arch}.forward: train-mode batch norm needs a batch of at least 2, got ${fmt(x.shape)}; use eval() for single examples`);
-    return gradEnabled() ? run() : tidy(run);
+    // Eval mode with no gradient needed: conv + BN (+ ReLU) as one fused dispatch (./fold.ts). Train
+    // mode, or eval with a graph to record, runs the separate ops.
+    const fused = !this.training && !(gradEnabled() && (x.requiresGrad || this.parameters().some((p) => p.requiresGrad)));
+    if (fused) this.fold.refresh(x.ctx);
+    this.fused = fused;
+    try {
+      return gradEnabled() ? run() : tidy(run);
+    } finally {
+      this.fused = false;
+    }
   }
 
   /** The trunk output before pooling: (B, 1024, T', H', W') for S3D, (B, 512, F', T') for ResNet-10 (paper widths). */
@@ -162,6 +176,7 @@ export class EncoderModel {
 
   /** Frees every GPU tensor of the model. */
   dispose(): void {
+    this.fold.dispose();
     for (const t of this.tensors.values()) t.dispose();
     this.tensors.clear();
     this.disposed = true;
@@ -175,6 +190,13 @@ export class EncoderModel {
     const t = this.tensors.get(name);
     if (!t) throw new ModelSpecError(`${this.arch}: no state tensor '${name}'`);
     return t;
+  }
+
+  /** conv -> eval BN (-> ReLU) as one dispatch: the conv's epilogue applies the folded scale/shift (its bias is in shift). */
+  private convBn(n: Extract<Node, { op: 'conv' }>, bn: string, relu: boolean, x: Tensor): Tensor {
+    const { scale, shift } = this.fold.get(bn);
+    const o = { stride: n.stride, padding: n.padding, epilogue: { scale, shift, relu } };
+    return n.kernel.length === 3 ? conv3d(x, this.p(`${n.name}.weight`), null, o) : conv2d(x, this.p(`${n.name}.weight`), null, o);
   }
 
   /** One node of the layer tree; mirrors reference.ts::refNode. */
@@ -199,8 +221,21 @@ export class EncoderModel {
         const o = { kernelSize: n.kernel, stride: n.stride, padding: n.padding };
         return n.kernel.length === 3 ? maxPool3d(x, o) : maxPool2d(x, o);
       }
-      case 'seq':
-        return n.children.reduce((t, c) => this.node(c, t), x);
+      case 'seq': {
+        let t = x;
+        for (let i = 0; i < n.children.length; i++) {
+          const c = n.children[i];
+          const bn = n.children[i + 1];
+          if (this.fused && c.op === 'conv' && bn?.op === 'bn') {
+            const relu = n.children[i + 2]?.op === 'relu';
+            t = this.convBn(c, bn.name, relu, t);
+            i += relu ? 2 : 1;
+          } else {
+            t = this.node(c, t);
+          }
+        }
+        return t;
+      }
       case 'concat':
         return cat(n.branches.map((b) => this.node(b, x)), 1);
       case 'residual':

@@ -51,7 +51,8 @@ export function track(t: Tensor): void {
   if (scopes.length) scopes[scopes.length - 1].add(t);
 }
 
-function untrack(t: Tensor): void {
+/** @internal Removes `t` from every open tidy() scope (a cache that outlives the scope that made it). */
+export function untrack(t: Tensor): void {
   for (const s of scopes) s.delete(t);
 }
 
