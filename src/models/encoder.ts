@@ -193,14 +193,14 @@ export class EncoderModel {
   }
 
   /** conv -> eval BN (-> ReLU) as one dispatch: the conv's epilogue applies the folded scale/shift (its bias is in shift). */
-  private convBn(n: Extract<Node, { op: 'conv' }>, bn: string, relu: boolean, x: Tensor): Tensor {
+  private convBn(n: Extract<Node, { op: 'conv' }>, bn: string, relu: boolean, x: Tensor, into?: Into): Tensor {
     const { scale, shift } = this.fold.get(bn);
-    const o = { stride: n.stride, padding: n.padding, epilogue: { scale, shift, relu } };
+    const o = { stride: n.stride, padding: n.padding, epilogue: { scale, shift, relu }, into };
     return n.kernel.length === 3 ? conv3d(x, this.p(`${n.name}.weight`), null, o) : conv2d(x, this.p(`${n.name}.weight`), null, o);
   }
 
   /** One node of the layer tree; mirrors reference.ts::refNode. */
-  private node(n: Node, x: Tensor): Tensor {
+  private node(n: Node, x: Tensor, into?: Into): Tensor {
     switch (n.op) {
       case 'conv': {
         const o = { stride: n.stride, padding: n.padding };
@@ -228,16 +228,27 @@ export class EncoderModel {
           const bn = n.children[i + 1];
           if (this.fused && c.op === 'conv' && bn?.op === 'bn') {
             const relu = n.children[i + 2]?.op === 'relu';
-            t = this.convBn(c, bn.name, relu, t);
+            const last = i + (relu ? 2 : 1) === n.children.length - 1;
+            t = this.convBn(c, bn.name, relu, t, last ? into : undefined);
             i += relu ? 2 : 1;
           } else {
-            t = this.node(c, t);
+            t = this.node(c, t, i === n.children.length - 1 ? into : undefined);
           }
         }
         return t;
       }
-      case 'concat':
-        return cat(n.branches.map((b) => this.node(b, x)), 1);
+      case 'concat': {
+        if (!this.fused || !n.branches.every(endsInConvBn)) return cat(n.branches.map((b) => this.node(b, x)), 1);
+        // fused: every branch's last conv writes its channels of the output directly (no cat copies)
+        const shapes = n.branches.map((b) => outputShape(b, x.shape.slice(1)));
+        const out = new Tensor(x.ctx, [x.shape[0], shapes.reduce((s, sh) => s + sh[0], 0), ...shapes[0].slice(1)]);
+        let off = 0;
+        n.branches.forEach((b, i) => {
+          this.node(b, x, { out, channelOffset: off });
+          off += shapes[i][0];
+        });
+        return out;
+      }
       case 'residual':
         return add(this.node(n.body, x), n.shortcut ? this.node(n.shortcut, x) : x);
       case 'globalAvgPool': // adaptive: any (T, H, W) -> mean, (B, C, ...) -> (B, C)
@@ -248,6 +259,18 @@ export class EncoderModel {
         return normalize(x, { dim: 1, eps: n.eps });
     }
   }
+}
+
+type Into = { out: Tensor; channelOffset: number };
+
+/** A seq whose last layers are conv -> bn (-> relu): in fused mode its result can be written into a concat's output. */
+function endsInConvBn(n: Node): boolean {
+  if (n.op !== 'seq') return false;
+  const c = n.children;
+  const last = c[c.length - 1];
+  if (last?.op === 'seq') return endsInConvBn(last);
+  if (last?.op === 'relu') return c[c.length - 2]?.op === 'bn' && c[c.length - 3]?.op === 'conv';
+  return last?.op === 'bn' && c[c.length - 2]?.op === 'conv';
 }
 
 /**

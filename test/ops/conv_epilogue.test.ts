@@ -102,6 +102,32 @@ describe('conv epilogue (fused scale/shift/ReLU, forward only)', () => {
     expect((await y.toArray()).every((v) => v >= 0)).toBe(true);
   });
 
+  it("'into': two convs write their channels of one output (a cat without the copy)", async () => {
+    const d = await dev();
+    const g1: ConvRefGeom = { N: 2, Ci: 3, T: 3, H: 5, W: 6, Co: 5, k: [1, 3, 3], s: [1, 1, 1], p: [0, 1, 1], d: [1, 1, 1] };
+    const g2: ConvRefGeom = { ...g1, Co: 67, k: [3, 1, 1], p: [1, 0, 0] };
+    const xd = rand(2 * 3 * 3 * 5 * 6, 91);
+    const w1 = rand(5 * 3 * 9, 92, 0.5);
+    const w2 = rand(67 * 3 * 3, 93, 0.5);
+    const s2 = rand(67, 94);
+    const x = t(d, xd, [2, 3, 3, 5, 6]);
+    const out = t(d, new Float32Array(2 * 72 * 90).fill(Number.NaN), [2, 72, 3, 5, 6]);
+    const ret = noGrad(() => {
+      F.conv3d(x, t(d, w1, [5, 3, 1, 3, 3]), null, { padding: [0, 1, 1], into: { out, channelOffset: 0 } });
+      return F.conv3d(x, t(d, w2, [67, 3, 3, 1, 1]), null, { padding: [1, 0, 0], epilogue: { scale: t(d, s2, [67]), relu: true }, into: { out, channelOffset: 5 } });
+    });
+    expect(ret).toBe(out);
+    const r1 = conv3dRef(g1, xd, w1, null);
+    const r2 = convEpilogueRef(conv3dRef(g2, xd, w2, null), 67, 90, s2, null, true);
+    const ref = new Float64Array(2 * 72 * 90);
+    for (let n = 0; n < 2; n++) {
+      ref.set(r1.subarray(n * 5 * 90, (n + 1) * 5 * 90), n * 72 * 90);
+      ref.set(r2.subarray(n * 67 * 90, (n + 1) * 67 * 90), n * 72 * 90 + 5 * 90);
+    }
+    expect(maxRelToPeak(await out.toArray(), ref)).toBeLessThan(1e-5); // NaN fill: every element written
+    expect(() => noGrad(() => F.conv3d(x, t(d, w2, [67, 3, 3, 1, 1]), null, { padding: [1, 0, 0], into: { out, channelOffset: 6 } }))).toThrow(ShapeError);
+  });
+
   it('scale/shift of the wrong shape are ShapeErrors', async () => {
     const d = await dev();
     const x = t(d, rand(2 * 3 * 4 * 4, 71), [2, 3, 4, 4]);

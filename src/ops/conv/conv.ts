@@ -21,6 +21,11 @@ export interface ConvOptions {
    * conv, batch norm and ReLU. Throws InvalidArgumentError when gradients would be needed.
    */
   epilogue?: ConvEpilogue;
+  /**
+   * Forward-only: write the result into channels [channelOffset, channelOffset + Co) of `out` (N, C, ...)
+   * instead of a new tensor (a torch.cat along channels without the copy); returns `out`.
+   */
+  into?: { out: Tensor; channelOffset: number };
 }
 
 export interface ConvEpilogue {
@@ -103,8 +108,9 @@ function convNd(op: 'conv2d' | 'conv3d', nd: 2 | 3, x: Tensor, w: Tensor, b: Ten
   if (x.ctx !== w.ctx || (b && b.ctx !== x.ctx)) throw new InvalidArgumentError(`${op}: tensors live on different devices`);
   const g = geometry(op, x.shape, w.shape, nd, opts);
   const ep = opts.epilogue;
-  if (ep && gradEnabled() && [x, w, b, ep.scale, ep.shift].some((t) => t?.requiresGrad)) {
-    throw new InvalidArgumentError(`${op}: the fused epilogue (scale/shift/relu) is forward-only but an input requires grad; run it under noGrad(), or use separate batchNorm/relu ops to train`);
+  const into = opts.into;
+  if ((ep || into) && gradEnabled() && [x, w, b, ep?.scale, ep?.shift].some((t) => t?.requiresGrad)) {
+    throw new InvalidArgumentError(`${op}: the fused epilogue (scale/shift/relu) and 'into' are forward-only but an input requires grad; run it under noGrad(), or use separate ops to train`);
   }
   const outExpr = epilogueExpr(op, x, g.Co, b, ep);
   const kvol = g.kt * g.kh * g.kw;
@@ -112,10 +118,20 @@ function convNd(op: 'conv2d' | 'conv3d', nd: 2 | 3, x: Tensor, w: Tensor, b: Ten
   const Si = g.T * g.H * g.W;
   const outShape = nd === 3 ? [g.N, g.Co, g.To, g.Ho, g.Wo] : [g.N, g.Co, g.Ho, g.Wo];
   const params = convParams(g);
+  if (into) {
+    const o = into.out;
+    const okShape = o.rank === r && o.shape[0] === g.N && o.shape.slice(2).every((d, i) => d === outShape[i + 2]);
+    if (!okShape || !Number.isInteger(into.channelOffset) || into.channelOffset < 0 || into.channelOffset + g.Co > o.shape[1]) {
+      throw new ShapeError(`${op}: 'into' needs an output (${g.N}, >= channelOffset + ${g.Co}, ${outShape.slice(2).join(', ')}) and an integer channelOffset >= 0; got ${fmt(o.shape)} at offset ${into.channelOffset}`);
+    }
+    if (o.ctx !== x.ctx) throw new InvalidArgumentError(`${op}: 'into' lives on a different device`);
+    params.cCt = o.shape[1];
+    params.cCoff = into.channelOffset;
+  }
   const special = 2 * g.N * g.Co * So * g.Ci * kvol > CONV_TUNING.specializeAbove;
   const bake = (code: string) => (special ? code.replace(/u\.(c[A-Za-z]+)/g, (_, n: string) => `${params[n]}u`) : code);
   const inputs = ep ? [] : b ? [x, w, b] : [x, w]; // fused: forward-only, no graph node
-  const out = opOutput(x.ctx, outShape, inputs, () => ({
+  const out = into ? into.out : opOutput(x.ctx, outShape, inputs, () => ({
     op,
     backward(dOut, [dX, dW, dB]) {
       if (dX && usePhases(x.ctx.software, g)) {
@@ -172,7 +188,7 @@ function convNd(op: 'conv2d' | 'conv3d', nd: 2 | 3, x: Tensor, w: Tensor, b: Ten
   runGemm(x.ctx, {
     name: op, M: g.Co, N: g.N * So, K: g.Ci * kvol, decls: bake(convDecls('xAt')), params, inputs: ins, out,
     loadA: bake('Wt(m * u.cCi * u.ckvol + k)'), loadB: 'xAt(n, k)',
-    outIndex: bake('((n / u.cSo) * u.cCo + m) * u.cSo + n % u.cSo'), epilogue: b ? 'Bias(m)' : undefined, outExpr,
+    outIndex: bake(into ? '((n / u.cSo) * u.cCt + u.cCoff + m) * u.cSo + n % u.cSo' : '((n / u.cSo) * u.cCo + m) * u.cSo + n % u.cSo'), epilogue: b ? 'Bias(m)' : undefined, outExpr,
   });
   return out;
 }
