@@ -193,9 +193,9 @@ export class EncoderModel {
   }
 
   /** conv -> eval BN (-> ReLU) as one dispatch: the conv's epilogue applies the folded scale/shift (its bias is in shift). */
-  private convBn(n: Extract<Node, { op: 'conv' }>, bn: string, relu: boolean, x: Tensor, into?: Into): Tensor {
+  private convBn(n: Extract<Node, { op: 'conv' }>, bn: string, relu: boolean, x: Tensor, into?: Into, residual?: Tensor): Tensor {
     const { scale, shift } = this.fold.get(bn);
-    const o = { stride: n.stride, padding: n.padding, epilogue: { scale, shift, relu }, into };
+    const o = { stride: n.stride, padding: n.padding, epilogue: { scale, shift, relu, residual }, into };
     return n.kernel.length === 3 ? conv3d(x, this.p(`${n.name}.weight`), null, o) : conv2d(x, this.p(`${n.name}.weight`), null, o);
   }
 
@@ -226,7 +226,14 @@ export class EncoderModel {
         for (let i = 0; i < n.children.length; i++) {
           const c = n.children[i];
           const bn = n.children[i + 1];
-          if (this.fused && c.op === 'conv' && bn?.op === 'bn') {
+          if (this.fused && c.op === 'residual' && bn?.op === 'relu' && c.body.op === 'seq' && c.body.children.at(-1)?.op === 'bn' && c.body.children.at(-2)?.op === 'conv') {
+            // relu(body(x) + shortcut(x)) with the add and ReLU in the body's last conv epilogue
+            const kids = c.body.children;
+            const sc = c.shortcut ? this.node(c.shortcut, t) : t;
+            const h = this.node({ op: 'seq', children: kids.slice(0, -2) }, t);
+            t = this.convBn(kids.at(-2) as Extract<Node, { op: 'conv' }>, (kids.at(-1) as Extract<Node, { op: 'bn' }>).name, true, h, undefined, sc);
+            i += 1;
+          } else if (this.fused && c.op === 'conv' && bn?.op === 'bn') {
             const relu = n.children[i + 2]?.op === 'relu';
             const last = i + (relu ? 2 : 1) === n.children.length - 1;
             t = this.convBn(c, bn.name, relu, t, last ? into : undefined);

@@ -128,6 +128,21 @@ describe('conv epilogue (fused scale/shift/ReLU, forward only)', () => {
     expect(() => noGrad(() => F.conv3d(x, t(d, w2, [67, 3, 3, 1, 1]), null, { padding: [1, 0, 0], into: { out, channelOffset: 6 } }))).toThrow(ShapeError);
   });
 
+  it('residual: relu(conv * scale + shift + r), the ResNet block tail', async () => {
+    const d = await dev();
+    const g: ConvRefGeom = { N: 2, Ci: 5, T: 1, H: 7, W: 9, Co: 67, k: [1, 3, 3], s: [1, 1, 1], p: [0, 1, 1], d: [1, 1, 1] };
+    const xd = rand(2 * 5 * 63, 101);
+    const wd = rand(67 * 5 * 9, 102, 0.5);
+    const sd = rand(67, 103);
+    const td = rand(67, 104);
+    const rd = rand(2 * 67 * 63, 105, 2);
+    const y = noGrad(() => F.conv2d(t(d, xd, [2, 5, 7, 9]), t(d, wd, [67, 5, 3, 3]), null, { padding: 1, epilogue: { scale: t(d, sd, [67]), shift: t(d, td, [67]), residual: t(d, rd, [2, 67, 7, 9]), relu: true } }));
+    const lin = convEpilogueRef(conv3dRef(g, xd, wd, null), 67, 63, sd, td, false);
+    const ref = lin.map((v, i) => Math.max(v + rd[i], 0));
+    expect(maxRelToPeak(await y.toArray(), ref)).toBeLessThan(1e-5);
+    expect(() => noGrad(() => F.conv2d(t(d, xd, [2, 5, 7, 9]), t(d, wd, [67, 5, 3, 3]), null, { padding: 1, epilogue: { residual: t(d, rd, [2, 67, 63]) } }))).toThrow(ShapeError);
+  });
+
   it('scale/shift of the wrong shape are ShapeErrors', async () => {
     const d = await dev();
     const x = t(d, rand(2 * 3 * 4 * 4, 71), [2, 3, 4, 4]);

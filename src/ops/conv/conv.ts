@@ -31,11 +31,13 @@ export interface ConvOptions {
 export interface ConvEpilogue {
   scale?: Tensor | null;
   shift?: Tensor | null;
+  /** Added before the ReLU, same shape as the output (a residual connection: relu(bn(conv(x)) + r)). Not with `into`. */
+  residual?: Tensor | null;
   relu?: boolean;
 }
 
 /** The GEMM store expression of the epilogue (undefined: plain `v + bias`). */
-function epilogueExpr(op: string, x: Tensor, co: number, b: Tensor | null | undefined, e: ConvEpilogue | undefined): string | undefined {
+function epilogueExpr(op: string, x: Tensor, co: number, b: Tensor | null | undefined, e: ConvEpilogue | undefined, outShape: number[], outIdx: string): string | undefined {
   if (!e) return undefined;
   for (const [name, t] of [['scale', e.scale], ['shift', e.shift]] as const) {
     if (t && (t.rank !== 1 || t.shape[0] !== co)) throw new ShapeError(`${op}: epilogue ${name} ${fmt(t.shape)} must be (${co})`);
@@ -44,6 +46,11 @@ function epilogueExpr(op: string, x: Tensor, co: number, b: Tensor | null | unde
   let v = b ? 'v + Bias(m)' : 'v';
   if (e.scale) v = `(${v}) * Scale(m)`;
   if (e.shift) v = `${v} + Shift(m)`;
+  if (e.residual) {
+    if (e.residual.shape.length !== outShape.length || e.residual.shape.some((d, i) => d !== outShape[i])) throw new ShapeError(`${op}: epilogue residual ${fmt(e.residual.shape)} must be the output's ${fmt(outShape)}`);
+    if (e.residual.ctx !== x.ctx) throw new InvalidArgumentError(`${op}: epilogue residual lives on a different device`);
+    v = `${v} + Res(${outIdx})`;
+  }
   return e.relu ? `max(${v}, 0.0)` : v;
 }
 
@@ -109,15 +116,16 @@ function convNd(op: 'conv2d' | 'conv3d', nd: 2 | 3, x: Tensor, w: Tensor, b: Ten
   const g = geometry(op, x.shape, w.shape, nd, opts);
   const ep = opts.epilogue;
   const into = opts.into;
-  if ((ep || into) && gradEnabled() && [x, w, b, ep?.scale, ep?.shift].some((t) => t?.requiresGrad)) {
+  if (ep?.residual && into) throw new InvalidArgumentError(`${op}: epilogue residual and 'into' cannot be combined`);
+  if ((ep || into) && gradEnabled() && [x, w, b, ep?.scale, ep?.shift, ep?.residual].some((t) => t?.requiresGrad)) {
     throw new InvalidArgumentError(`${op}: the fused epilogue (scale/shift/relu) and 'into' are forward-only but an input requires grad; run it under noGrad(), or use separate ops to train`);
   }
-  const outExpr = epilogueExpr(op, x, g.Co, b, ep);
   const kvol = g.kt * g.kh * g.kw;
   const So = g.To * g.Ho * g.Wo;
   const Si = g.T * g.H * g.W;
   const outShape = nd === 3 ? [g.N, g.Co, g.To, g.Ho, g.Wo] : [g.N, g.Co, g.Ho, g.Wo];
   const params = convParams(g);
+  const outExpr = epilogueExpr(op, x, g.Co, b, ep, outShape, '((n / u.cSo) * u.cCo + m) * u.cSo + n % u.cSo');
   if (into) {
     const o = into.out;
     const okShape = o.rank === r && o.shape[0] === g.N && o.shape.slice(2).every((d, i) => d === outShape[i + 2]);
@@ -184,11 +192,12 @@ function convNd(op: 'conv2d' | 'conv3d', nd: 2 | 3, x: Tensor, w: Tensor, b: Ten
   if (b) ins.push({ name: 'Bias', t: b });
   if (ep?.scale) ins.push({ name: 'Scale', t: ep.scale });
   if (ep?.shift) ins.push({ name: 'Shift', t: ep.shift });
+  if (ep?.residual) ins.push({ name: 'Res', t: ep.residual });
   // out(Co, N*So) = W(Co, Ci*kvol) @ im2col(x)
   runGemm(x.ctx, {
     name: op, M: g.Co, N: g.N * So, K: g.Ci * kvol, decls: bake(convDecls('xAt')), params, inputs: ins, out,
-    loadA: bake('Wt(m * u.cCi * u.ckvol + k)'), loadB: 'xAt(n, k)',
-    outIndex: bake(into ? '((n / u.cSo) * u.cCt + u.cCoff + m) * u.cSo + n % u.cSo' : '((n / u.cSo) * u.cCo + m) * u.cSo + n % u.cSo'), epilogue: b ? 'Bias(m)' : undefined, outExpr,
+    loadA: bake('Wt(m * u.cCi * u.ckvol + k)'), loadB: 'xAt(n, k)', ...(outExpr ? { outExpr: bake(outExpr) } : {}),
+    outIndex: bake(into ? '((n / u.cSo) * u.cCt + u.cCoff + m) * u.cSo + n % u.cSo' : '((n / u.cSo) * u.cCo + m) * u.cSo + n % u.cSo'), epilogue: b ? 'Bias(m)' : undefined,
   });
   return out;
 }
