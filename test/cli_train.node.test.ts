@@ -18,6 +18,7 @@ describe('sscl train (built dist/)', () => {
       [['train', '--preset', 'huge'], /--preset must be tiny, small or paper/],
       [['train', '--frobnicate'], /unknown option --frobnicate/],
       [['train', '--resume', 'x.safetensors', '--steps', '4'], /--resume continues/],
+      [['train', '--resume', 'x.safetensors', '--batch-negatives'], /--resume continues/],
       [['train', '--steps', '3', '--stages', '2'], /multiple of --stages/],
     ] as const) {
       const r = cli(...args);

@@ -11,7 +11,7 @@ import { avDigitsOf } from '../train/sscl/data.ts';
 import type { AvDigitsSpec, SsclDataset, SsclEncoder, TrainerPreset } from '../train/sscl/options.ts';
 
 export const TRAIN_USAGE = `  train [--preset tiny|small|paper] [--steps N] [--batch B] [--stages S] [--out DIR] [--seed S]
-        [--resume FILE] [--eval-size N] [--noise X] [--lr LR] [--queue-size K] [--joint] [--no-baseline] [--json]
+        [--resume FILE] [--eval-size N] [--noise X] [--lr LR] [--queue-size K] [--joint] [--batch-negatives] [--no-baseline] [--json]
                   SSCL on AV-Digits: self-instance + cross-modal transfer stages, then retrieval R@1/5/10 and
                   linear-probe accuracy on the test split vs chance; writes DIR/checkpoint.safetensors and
                   DIR/result.json (default DIR ./sscl-run; default run: tiny, 40 steps, batch 16; 218-350 s measured on a shared 2-core machine)`;
@@ -29,6 +29,7 @@ interface Args {
   lr?: number;
   queueSize?: number;
   joint?: boolean;
+  batchNegatives?: boolean;
   baseline: boolean;
   json: boolean;
 }
@@ -85,12 +86,13 @@ function parse(argv: string[]): Args {
       }
       case '--queue-size': a.queueSize = int('queue-size', v, 1); i++; break;
       case '--joint': a.joint = true; break;
+      case '--batch-negatives': a.batchNegatives = true; break;
       case '--no-baseline': a.baseline = false; break;
       case '--json': a.json = true; break;
       default: throw new UsageError(`unknown option ${k}`);
     }
   }
-  if (a.resume && (a.preset || a.steps || a.batch || a.stages || a.seed !== undefined || a.noise !== undefined || a.lr || a.queueSize || a.joint)) throw new UsageError('--resume continues the checkpoint\'s run with its own settings: drop --preset/--steps/--batch/--stages/--seed/--noise/--lr/--queue-size/--joint');
+  if (a.resume && (a.preset || a.steps || a.batch || a.stages || a.seed !== undefined || a.noise !== undefined || a.lr || a.queueSize || a.joint || a.batchNegatives)) throw new UsageError('--resume continues the checkpoint\'s run with its own settings: drop --preset/--steps/--batch/--stages/--seed/--noise/--lr/--queue-size/--joint/--batch-negatives');
   const steps = a.steps ?? 40, stages = a.stages ?? 2;
   if (!a.resume && steps % stages !== 0) throw new UsageError(`--steps ${steps} must be a positive multiple of --stages ${stages}`);
   return a;
@@ -157,7 +159,7 @@ export async function trainCommand(argv: string[], usage: string): Promise<numbe
       const stages = args.stages ?? 2;
       const steps = args.steps ?? 40;
       const per = steps / stages, selfSteps = Math.floor(per / 2);
-      trainer = await createTrainer({ device, preset: args.preset ?? 'tiny', batchSize: args.batch, stages, selfSteps, transferSteps: per - selfSteps, seed: args.seed ?? 0, dataset: { kind: 'avDigits', noise: args.noise ?? 0 }, lr: args.lr, queueSize: args.queueSize, jointTransfer: args.joint });
+      trainer = await createTrainer({ device, preset: args.preset ?? 'tiny', batchSize: args.batch, stages, selfSteps, transferSteps: per - selfSteps, seed: args.seed ?? 0, dataset: { kind: 'avDigits', noise: args.noise ?? 0 }, lr: args.lr, queueSize: args.queueSize, jointTransfer: args.joint, batchNegatives: args.batchNegatives });
     }
   } catch (e) {
     if (e instanceof UsageError || e instanceof SsclError) {

@@ -48,6 +48,7 @@ describe('sscl trainer options', () => {
       ['bankMomentum', { bankMomentum: -0.5 }],
       ['jointTransfer', { jointTransfer: 1 as unknown as boolean }],
       ['augment', { augment: 'yes' as unknown as boolean }],
+      ['batchNegatives', { batchNegatives: 'no' as unknown as boolean }],
       ['seed', { seed: -1 }],
       ['maxLoss', { maxLoss: 0 }],
       ['dataset', { dataset: { length: 1 } as unknown as sscl.SsclDataset }],

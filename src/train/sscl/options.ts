@@ -91,6 +91,12 @@ export interface TrainerOptions {
   jointTransfer?: boolean;
   /** Paper augmentations (crop/flip/colour/grayscale, temporal jitter, gain, SpecAugment). Default true. */
   augment?: boolean;
+  /**
+   * Also use the other clips' keys of the current batch as negatives (before the queue's rows), so the loss
+   * cannot fall by telling this step's fresh keys from older queue rows. Queue negatives only (memory-bank
+   * draws are used as they are). Default false (MoCo's queue only).
+   */
+  batchNegatives?: boolean;
   /** Seed of initialisation, queues, banks, data order and augmentation. Default 0. */
   seed?: number;
   /** A loss above this (or non-finite) stops training with TrainingDivergedError. Default Infinity. */
@@ -120,6 +126,7 @@ export interface ResolvedOptions {
   bankMomentum: number;
   jointTransfer: boolean;
   augment: boolean;
+  batchNegatives: boolean;
   seed: number;
   maxLoss: number;
 }
@@ -163,7 +170,7 @@ function bool(name: string, v: unknown, def: boolean): boolean {
   return v;
 }
 
-const KNOWN = new Set(['device', 'preset', 'encoders', 'dataset', 'batchSize', 'stages', 'firstTeacher', 'selfSteps', 'transferSteps', 'lr', 'warmupSteps', 'schedule', 'momentum', 'weightDecay', 'tau', 'queueSize', 'dim', 'keyMomentum', 'negatives', 'bankMomentum', 'jointTransfer', 'augment', 'seed', 'maxLoss']);
+const KNOWN = new Set(['device', 'preset', 'encoders', 'dataset', 'batchSize', 'stages', 'firstTeacher', 'selfSteps', 'transferSteps', 'lr', 'warmupSteps', 'schedule', 'momentum', 'weightDecay', 'tau', 'queueSize', 'dim', 'keyMomentum', 'negatives', 'bankMomentum', 'jointTransfer', 'augment', 'batchNegatives', 'seed', 'maxLoss']);
 
 /** Validates every option and fills in the defaults. */
 export function resolveOptions(o: TrainerOptions): ResolvedOptions {
@@ -223,6 +230,7 @@ export function resolveOptions(o: TrainerOptions): ResolvedOptions {
     bankMomentum: num('bankMomentum', o.bankMomentum, 0.5, 0, 1),
     jointTransfer: bool('jointTransfer', o.jointTransfer, false),
     augment: bool('augment', o.augment, true),
+    batchNegatives: bool('batchNegatives', o.batchNegatives, false),
     seed: int('seed', o.seed, 0, 0, 2 ** 31 - 1),
     maxLoss: num('maxLoss', o.maxLoss, Infinity, 0, Infinity, true),
   };

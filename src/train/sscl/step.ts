@@ -80,6 +80,21 @@ function negativesOf(st: SsclState, m: Modality, plan: StepPlan, indices: number
 }
 
 /**
+ * Negatives of a step with `batchNegatives`: the other clips' keys of this very batch, then
+ * the queue. In-batch keys come from the same key encoder and the same batch statistics as the positive,
+ * so the loss cannot fall by telling fresh keys from stale queue rows; it has to tell the clips apart. Row
+ * b's own key is among them too (a constant ln 2 floor, the gradient still pushes the other clips away).
+ */
+function withBatchKeys(k: Tensor, neg: Tensor | BankSample): Tensor | BankSample {
+  if (!(neg instanceof Tensor)) return neg;
+  const [B, D] = k.shape, K = neg.shape[0];
+  const all = new Tensor(k.ctx, [B + K, D]);
+  k.ctx.copy(k.buffer, all.buffer, B * D * 4);
+  k.ctx.copy(neg.buffer, all.buffer, K * D * 4, 0, B * D * 4);
+  return all;
+}
+
+/**
  * Records one step's forward + loss + backward. `views[0]` is the batch both modalities of a transfer
  * step read; a self-instance step takes its key view from `views[1]`.
  */
@@ -91,6 +106,7 @@ export function recordStep(st: SsclState, plan: StepPlan, views: SsclBatch[], in
   const snap = snapshot(used);
   const draws: BankSample[] = [];
   const opts = { tau: o.tau };
+  const negs = (k: Tensor, n: Tensor | BankSample): Tensor | BankSample => (o.batchNegatives ? withBatchKeys(k, n) : n);
   let kept: { loss: Tensor; keys: Array<[Modality, Tensor]> };
   try {
     kept = tidy(() => {
@@ -100,17 +116,17 @@ export function recordStep(st: SsclState, plan: StepPlan, views: SsclBatch[], in
       if (plan.phase === 'self-instance') {
         const q = mT.query.forward(input(views[0], T), { head: true });
         const k = noGrad(() => mT.key.forward(input(views[1], T), { head: true }));
-        loss = infoNCE(q, k, negativesOf(st, T, plan, indices, o, draws, 0), opts);
+        loss = infoNCE(q, k, negs(k, negativesOf(st, T, plan, indices, o, draws, 0)), opts);
         keys.push([T, k]);
       } else {
         const kT = noGrad(() => mT.key.forward(input(views[0], T), { head: true }));
         const qS = mS.query.forward(input(views[0], S), { head: true });
-        loss = infoNCE(qS, kT, negativesOf(st, T, plan, indices, o, draws, 0), opts);
+        loss = infoNCE(qS, kT, negs(kT, negativesOf(st, T, plan, indices, o, draws, 0)), opts);
         keys.push([T, kT]);
         if (joint) {
           const kS = noGrad(() => mS.key.forward(input(views[0], S), { head: true }));
           const qT = mT.query.forward(input(views[0], T), { head: true });
-          loss = add(loss, infoNCE(qT, kS, negativesOf(st, S, plan, indices, o, draws, 1), opts));
+          loss = add(loss, infoNCE(qT, kS, negs(kS, negativesOf(st, S, plan, indices, o, draws, 1)), opts));
           keys.push([S, kS]);
         }
       }
