@@ -22,6 +22,12 @@ export interface RefRun {
   /** New BN buffers after a train-mode forward (running_mean, running_var, num_batches_tracked). */
   updated: Map<string, Float64Array | BigInt64Array>;
   tape: (() => void)[];
+  /**
+   * Runs the children of seq / concat / residual nodes (default refNode). A caller that sets it sees every
+   * layer on the way down and may handle some itself (test/models/s3d_masks.ts swaps in ReLU / max-pool
+   * decisions of another run) while refNode keeps the wiring.
+   */
+  walk?: (run: RefRun, node: Node, x: RefTensor) => RefTensor;
 }
 
 const numel = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
@@ -171,12 +177,13 @@ function batchNorm(run: RefRun, node: Extract<Node, { op: 'bn' }>, x: RefTensor)
   return y;
 }
 
-function maxPool(run: RefRun, node: Extract<Node, { op: 'maxpool' }>, x: RefTensor): RefTensor {
-  const [B, C, T, H, W] = x.shape;
+/** Argmax (flat index into x, (B, C, T, H, W)) per max-pool output: the first strict maximum, as torch and
+ * our pool kernel pick it; padding never wins. */
+export function poolArgmax(x: ArrayLike<number>, shape: readonly number[], node: Extract<Node, { op: 'maxpool' }>): Int32Array {
+  const [B, C, T, H, W] = shape;
   const [kT, kH, kW] = as3(node.kernel, 1), [sT, sH, sW] = as3(node.stride, 1), [pT, pH, pW] = as3(node.padding, 0);
-  const oT = Math.floor((T + 2 * pT - kT) / sT) + 1, oH = Math.floor((H + 2 * pH - kH) / sH) + 1, oW = Math.floor((W + 2 * pW - kW) / sW) + 1;
-  const y = tensor([B, C, oT, oH, oW]);
-  const arg = new Int32Array(y.data.length);
+  const [oT, oH, oW] = poolOut(shape, node);
+  const arg = new Int32Array(B * C * oT * oH * oW);
   let yi = 0;
   for (let bc = 0; bc < B * C; bc++)
     for (let ot = 0; ot < oT; ot++)
@@ -193,19 +200,35 @@ function maxPool(run: RefRun, node: Extract<Node, { op: 'maxpool' }>, x: RefTens
                 const iw = ow * sW + kw - pW;
                 if (iw < 0 || iw >= W) continue;
                 const xi = ((bc * T + it) * H + ih) * W + iw;
-                if (x.data[xi] > best || bi < 0) (best = x.data[xi]), (bi = xi);
+                if (x[xi] > best || bi < 0) (best = x[xi]), (bi = xi);
               }
             }
           }
-          y.data[yi] = best;
           arg[yi] = bi;
         }
+  return arg;
+}
+
+/** (oT, oH, oW) of a max-pool on a (B, C, T, H, W) input. */
+function poolOut(shape: readonly number[], node: Extract<Node, { op: 'maxpool' }>): number[] {
+  const k = as3(node.kernel, 1), st = as3(node.stride, 1), p = as3(node.padding, 0);
+  return [2, 3, 4].map((d, i) => Math.floor((shape[d] + 2 * p[i] - k[i]) / st[i]) + 1);
+}
+
+/** Max-pool with the given argmax (poolArgmax of x for the reference; another run's for a diagnosis). */
+export function maxPoolWith(run: RefRun, node: Extract<Node, { op: 'maxpool' }>, x: RefTensor, arg: Int32Array): RefTensor {
+  const y: RefTensor = { shape: [x.shape[0], x.shape[1], ...poolOut(x.shape, node)], data: Float64Array.from(arg, (a) => x.data[a]) };
   run.tape.push(() => {
     if (!y.grad) return;
     const dX = gradOf(x);
     for (let i = 0; i < arg.length; i++) dX[arg[i]] += y.grad[i];
   });
   return y;
+}
+
+/** ReLU that passes the elements where mask > 0 (mask = x for the reference; another run's input for a diagnosis). */
+export function reluWith(run: RefRun, x: RefTensor, mask: ArrayLike<number>): RefTensor {
+  return unary(run, x, [...x.shape], (y) => x.data.forEach((v, i) => (y.data[i] = mask[i] > 0 ? v : 0)), (dY, dX) => dY.forEach((d, i) => (dX[i] += mask[i] > 0 ? d : 0)));
 }
 
 function linear(run: RefRun, node: Extract<Node, { op: 'linear' }>, x: RefTensor): RefTensor {
@@ -243,19 +266,21 @@ function unary(run: RefRun, x: RefTensor, shape: number[], f: (y: RefTensor) => 
   return y;
 }
 
+const child = (run: RefRun, node: Node, x: RefTensor): RefTensor => (run.walk ?? refNode)(run, node, x);
+
 /** Run one node. */
 export function refNode(run: RefRun, node: Node, x: RefTensor): RefTensor {
   switch (node.op) {
     case 'conv': return conv(run, node, x);
     case 'bn': return batchNorm(run, node, x);
-    case 'maxpool': return maxPool(run, node, x);
+    case 'maxpool': return maxPoolWith(run, node, x, poolArgmax(x.data, x.shape, node));
     case 'linear': return linear(run, node, x);
     case 'relu':
-      return unary(run, x, [...x.shape], (y) => x.data.forEach((v, i) => (y.data[i] = v > 0 ? v : 0)), (dY, dX) => dY.forEach((d, i) => (dX[i] += x.data[i] > 0 ? d : 0)));
+      return reluWith(run, x, x.data);
     case 'seq':
-      return node.children.reduce((t, c) => refNode(run, c, t), x);
+      return node.children.reduce((t, c) => child(run, c, t), x);
     case 'concat': {
-      const outs = node.branches.map((b) => refNode(run, b, x));
+      const outs = node.branches.map((b) => child(run, b, x));
       const [B] = x.shape;
       const S = numel(outs[0].shape.slice(2));
       const C = outs.reduce((s, o) => s + o.shape[1], 0);
@@ -278,8 +303,8 @@ export function refNode(run: RefRun, node: Node, x: RefTensor): RefTensor {
       return y;
     }
     case 'residual': {
-      const a = refNode(run, node.body, x);
-      const s = node.shortcut ? refNode(run, node.shortcut, x) : x;
+      const a = child(run, node.body, x);
+      const s = node.shortcut ? child(run, node.shortcut, x) : x;
       const y = tensor([...a.shape]);
       for (let i = 0; i < y.data.length; i++) y.data[i] = a.data[i] + s.data[i];
       run.tape.push(() => {

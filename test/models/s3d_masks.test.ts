@@ -13,11 +13,11 @@ import { describe, expect, it } from 'vitest';
 import { createModel, getDevice, Tensor } from '../../src/index.ts';
 import type { Node } from '../../src/models/graph.ts';
 import { initState } from '../../src/models/init.ts';
-import { newRun, refBackward, refInput, refNode, type RefState } from '../../src/models/reference.ts';
+import { newRun, poolArgmax, refBackward, refInput, refNode, type RefState } from '../../src/models/reference.ts';
 import { uniformArray } from '../../src/models/rng.ts';
 import { maxRelToPeak } from '../helpers/close.ts';
 import { loadFixture } from '../helpers/fixture.ts';
-import { distinctClips, maskedWalk, poolArgmax, type Decisions } from './s3d_masks.ts';
+import { distinctClips, maskedWalk, type Decisions } from './s3d_masks.ts';
 
 const MODEL_SEED = 42, INPUT_SEED = 7, STREAM = 2;
 const absMax = (a: ArrayLike<number>): number => {
