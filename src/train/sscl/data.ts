@@ -11,14 +11,7 @@ function permutation(n: number, seed: number, epoch: number): Int32Array {
   const key = `${n}:${seed}:${epoch}`;
   let p = permCache.get(key);
   if (p) return p;
-  p = Int32Array.from({ length: n }, (_, i) => i);
-  const rng = new Rng(mixSeed(seed, epoch, 0x55c1));
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const t = p[i];
-    p[i] = p[j];
-    p[j] = t;
-  }
+  p = Int32Array.from(new Rng(mixSeed(seed, epoch, 0x55c1)).shuffle(Array.from({ length: n }, (_, i) => i)));
   if (permCache.size > 8) permCache.clear();
   permCache.set(key, p);
   return p;
