@@ -77,3 +77,36 @@ function layer(run: RefRun, node: Node, x: RefTensor, seen: Decisions, use: { re
       return refNode(run, node, x);
   }
 }
+
+/**
+ * Per max-pool window: the gap between the window's max and its largest strictly smaller value (the distance to
+ * the kink where another element would win; values tied exactly with the max are copies of one upstream value and
+ * are decided by position in any run). Infinity where the max is <= 0 (an all-ReLU-zero window: no gradient flows
+ * whichever element wins) or nothing is smaller. Same windows as reference.ts::poolArgmax.
+ */
+export function poolGaps(x: ArrayLike<number>, shape: readonly number[], node: Extract<Node, { op: 'maxpool' }>): Float64Array {
+  if (shape.length !== 5 || node.kernel.length !== 3 || node.stride.length !== 3 || node.padding.length !== 3) throw new Error('poolGaps: 3-D max-pools only');
+  const [B, C, T, H, W] = shape;
+  const [kT, kH, kW] = node.kernel, [sT, sH, sW] = node.stride, [pT, pH, pW] = node.padding;
+  const [oT, oH, oW] = [[T, kT, sT, pT], [H, kH, sH, pH], [W, kW, sW, pW]].map(([n, k, s, p]) => Math.floor((n + 2 * p - k) / s) + 1);
+  const gaps = new Float64Array(B * C * oT * oH * oW);
+  const win: number[] = [];
+  let yi = 0;
+  for (let bc = 0; bc < B * C; bc++)
+    for (let ot = 0; ot < oT; ot++)
+      for (let oh = 0; oh < oH; oh++)
+        for (let ow = 0; ow < oW; ow++, yi++) {
+          win.length = 0;
+          for (let kt = 0; kt < kT; kt++)
+            for (let kh = 0; kh < kH; kh++)
+              for (let kw = 0; kw < kW; kw++) {
+                const it = ot * sT + kt - pT, ih = oh * sH + kh - pH, iw = ow * sW + kw - pW;
+                if (it >= 0 && it < T && ih >= 0 && ih < H && iw >= 0 && iw < W) win.push(x[((bc * T + it) * H + ih) * W + iw]);
+              }
+          const top = Math.max(...win);
+          let next = -Infinity;
+          for (const v of win) if (v < top && v > next) next = v;
+          gaps[yi] = top > 0 && next > -Infinity ? top - next : Infinity;
+        }
+  return gaps;
+}
