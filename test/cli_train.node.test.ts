@@ -1,5 +1,5 @@
 // Node-only: spawns the built `sscl` binary (dist/cli/sscl.js), which only exists for Node. A very short
-// `sscl train` run (tiny preset, 2 steps of batch 4, 8 test clips, JSON lines), then --resume of its
+// `sscl train` run (tiny preset, 2 steps of batch 4, audio teacher first by default, 8 test clips, JSON lines), then --resume of its
 // checkpoint (already at the end: no steps, same evaluation), and usage errors with exit code 2.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -20,6 +20,10 @@ describe('sscl train (built dist/)', () => {
       [['train', '--resume', 'x.safetensors', '--steps', '4'], /--resume continues/],
       [['train', '--resume', 'x.safetensors', '--batch-negatives'], /--resume continues/],
       [['train', '--steps', '3', '--stages', '2'], /multiple of --stages/],
+      [['train', '--first-teacher', 'smell'], /--first-teacher must be video or audio/],
+      [['train', '--self-steps', '0', '--transfer-steps', '0'], /both 0/],
+      [['train', '--steps', '5', '--self-steps', '2', '--transfer-steps', '2'], /--steps 5 disagrees/],
+      [['train', '--resume', 'x.safetensors', '--first-teacher', 'audio'], /--resume continues/],
     ] as const) {
       const r = cli(...args);
       expect(r.status).toBe(2);
@@ -39,12 +43,13 @@ describe('sscl train (built dist/)', () => {
       if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr.slice(-2000)}`);
       const lines = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
       const steps = lines.filter((l) => l.type === 'step');
-      expect(steps.map((s) => [s.stage, s.phase, s.teacher, s.step])).toEqual([[1, 'self-instance', 'video', 0], [1, 'transfer', 'video', 1]]);
+      expect(steps.map((s) => [s.stage, s.phase, s.teacher, s.step])).toEqual([[1, 'self-instance', 'audio', 0], [1, 'transfer', 'audio', 1]]);
       for (const s of steps) expect(Number.isFinite(s.loss) && s.ms > 0).toBe(true);
       const ev = lines.find((l) => l.type === 'eval' && l.which === 'trained');
       expect(ev.retrieval.n).toBe(8);
       expect(ev.retrieval.chance.r1).toBe(1 / 8);
       expect(ev.probe.video.accuracy).toBeGreaterThanOrEqual(0);
+      expect([ev.views.audio.n, ev.views.video.n, ev.views.audio.chance.r10]).toEqual([8, 8, 1]);
       const ck = join(out, 'checkpoint.safetensors');
       expect(existsSync(ck)).toBe(true);
       const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
