@@ -11,10 +11,13 @@ import { avDigitsOf } from '../train/sscl/data.ts';
 import type { AvDigitsSpec, SsclDataset, SsclEncoder, TrainerPreset } from '../train/sscl/options.ts';
 
 export const TRAIN_USAGE = `  train [--preset tiny|small|paper] [--steps N] [--batch B] [--stages S] [--out DIR] [--seed S]
-        [--resume FILE] [--eval-size N] [--noise X] [--lr LR] [--queue-size K] [--joint] [--batch-negatives] [--no-baseline] [--json]
-                  SSCL on AV-Digits: self-instance + cross-modal transfer stages, then retrieval R@1/5/10 and
-                  linear-probe accuracy on the test split vs chance; writes DIR/checkpoint.safetensors and
-                  DIR/result.json (default DIR ./sscl-run; default run: tiny, 40 steps, batch 16; 218-350 s measured on a shared 2-core machine)`;
+        [--resume FILE] [--eval-size N] [--noise X] [--lr LR] [--queue-size K] [--joint] [--batch-negatives]
+        [--first-teacher video|audio] [--self-steps N] [--transfer-steps N] [--no-baseline] [--json]
+                  SSCL on AV-Digits: self-instance + cross-modal transfer stages, then retrieval R@1/5/10,
+                  linear-probe accuracy and held-out self-instance (augmented-view) retrieval on the test split
+                  vs chance and vs the untrained encoders; writes DIR/checkpoint.safetensors and DIR/result.json
+                  (default DIR ./sscl-run; default run: tiny, 1 stage, audio teacher: 100 self-instance + 20
+                  transfer steps, batch 16; 298-322 s measured on a shared 2-core machine at load 7-8)`;
 
 interface Args {
   preset?: TrainerPreset;
