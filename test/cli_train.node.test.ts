@@ -1,5 +1,5 @@
 // Node-only: spawns the built `sscl` binary (dist/cli/sscl.js), which only exists for Node. A very short
-// `sscl train` run (tiny preset, 2 steps of batch 4, audio teacher first by default, 8 test clips, JSON lines), then --resume of its
+// `sscl train` run (tiny preset, 2 steps of batch 4, 8 test clips, JSON lines), then --resume of its
 // checkpoint (already at the end: no steps, same evaluation), and usage errors with exit code 2.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -43,7 +43,7 @@ describe('sscl train (built dist/)', () => {
       if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr.slice(-2000)}`);
       const lines = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
       const steps = lines.filter((l) => l.type === 'step');
-      expect(steps.map((s) => [s.stage, s.phase, s.teacher, s.step])).toEqual([[1, 'self-instance', 'audio', 0], [1, 'transfer', 'audio', 1]]);
+      expect(steps.map((s) => [s.stage, s.phase, s.teacher, s.step])).toEqual([[1, 'self-instance', 'video', 0], [1, 'transfer', 'video', 1]]);
       for (const s of steps) expect(Number.isFinite(s.loss) && s.ms > 0).toBe(true);
       const ev = lines.find((l) => l.type === 'eval' && l.which === 'trained');
       expect(ev.retrieval.n).toBe(8);
