@@ -20,6 +20,10 @@ describe('sscl train (built dist/)', () => {
       [['train', '--resume', 'x.safetensors', '--steps', '4'], /--resume continues/],
       [['train', '--resume', 'x.safetensors', '--batch-negatives'], /--resume continues/],
       [['train', '--steps', '3', '--stages', '2'], /multiple of --stages/],
+      [['train', '--first-teacher', 'smell'], /--first-teacher must be video or audio/],
+      [['train', '--self-steps', '0', '--transfer-steps', '0'], /both 0/],
+      [['train', '--steps', '5', '--self-steps', '2', '--transfer-steps', '2'], /--steps 5 disagrees/],
+      [['train', '--resume', 'x.safetensors', '--first-teacher', 'audio'], /--resume continues/],
     ] as const) {
       const r = cli(...args);
       expect(r.status).toBe(2);
@@ -45,6 +49,7 @@ describe('sscl train (built dist/)', () => {
       expect(ev.retrieval.n).toBe(8);
       expect(ev.retrieval.chance.r1).toBe(1 / 8);
       expect(ev.probe.video.accuracy).toBeGreaterThanOrEqual(0);
+      expect([ev.views.audio.n, ev.views.video.n, ev.views.audio.chance.r10]).toEqual([8, 8, 1]);
       const ck = join(out, 'checkpoint.safetensors');
       expect(existsSync(ck)).toBe(true);
       const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));

@@ -28,6 +28,10 @@ describe('sscl evaluation vs PyTorch', () => {
     const bad = fx.f32('a');
     bad[3] = NaN;
     expect(thrown(() => sscl.crossModalRetrieval(fx.f32('v'), bad, { dim: d }), InvalidArgumentError).message).toMatch(/audioEmb\[3\] is NaN/);
+    // viewRetrieval ranks rows of the second view for each row of the first: the torch-checked v->a numbers
+    const vr = sscl.viewRetrieval(fx.f32('v'), fx.f32('a'), { dim: d });
+    expect([vr.r1, vr.r5, vr.r10, vr.medianRank]).toEqual(Array.from(fx.f64('recall_v2a')));
+    expect([vr.n, vr.chance.r10]).toEqual([37, 10 / 37]);
   });
 
   it('linearProbe: weights, bias, loss and accuracies equal torch float64', async () => {
@@ -84,6 +88,20 @@ describe('sscl evaluation vs PyTorch', () => {
     expect(withBn.training).toBe(true);
     await expect(sscl.embed(enc, wrapped, { modality: 'x' as 'video' })).rejects.toThrow(InvalidArgumentError);
     await expect(sscl.embed(enc, wrapped, { modality: 'video', batchSize: 3, device: dev })).rejects.toThrow(/returned \[6,4\] for a batch of 3/);
+    enc.dispose();
+  });
+
+  it('embed augmentSeed: the dataset is asked for that augmented view; default clean; bad seeds rejected', async () => {
+    const dev = await getDevice();
+    const ds = fixtureDataset(dev, 1);
+    const asked: Array<{ augment?: boolean; seed?: number }> = [];
+    const seed0 = mixSeed(3, 0, 1); // the fixture dataset serves (step 0, view 0) for this seed
+    const spy: sscl.SsclDataset = { length: 6, batch: (idx, o) => { asked.push({ augment: o.augment, seed: o.seed }); return ds.batch([0, 1, 2, 3, 4, 5], { ...o, seed: seed0 }); } };
+    const enc = LinearEncoder.create(dev, 0);
+    await sscl.embed(enc, spy, { modality: 'video', batchSize: 6, device: dev, augmentSeed: 7 });
+    await sscl.embed(enc, spy, { modality: 'video', batchSize: 6, device: dev });
+    expect(asked).toEqual([{ augment: true, seed: 7 }, { augment: false, seed: 0 }]);
+    for (const bad of [-1, 0.5, NaN]) await expect(sscl.embed(enc, spy, { modality: 'video', device: dev, augmentSeed: bad })).rejects.toThrow(/augmentSeed/);
     enc.dispose();
   });
 });

@@ -22,6 +22,11 @@ export interface EmbedOptions {
    * (torchvision), so after a short run its running statistics are still mostly their initial values.
    */
   bn?: 'running' | 'batch';
+  /**
+   * Embed an augmented view (the dataset's training augmentation, drawn with this seed) instead of the clean
+   * clips; two seeds give two views for `viewRetrieval`. Default: no augmentation.
+   */
+  augmentSeed?: number;
 }
 
 export interface Embeddings {
@@ -54,6 +59,8 @@ export async function embed(model: SsclEncoder, dataset: SsclDataset, opts: Embe
   if (!Number.isInteger(B) || B < 2) throw new InvalidArgumentError(`embed: batchSize must be an integer >= 2, got ${B}`);
   if (idx.length < 2) throw new InvalidArgumentError('embed: need at least 2 items');
   const bn = opts.bn ?? 'running';
+  const aug = opts.augmentSeed;
+  if (aug !== undefined && !(Number.isSafeInteger(aug) && aug >= 0)) throw new InvalidArgumentError(`embed: augmentSeed must be a non-negative safe integer, got ${aug}`);
   if (bn !== 'running' && bn !== 'batch') throw new InvalidArgumentError(`embed: bn must be 'running' or 'batch', got ${JSON.stringify(bn)}`);
   const device = opts.device ?? (await getDevice());
   const wasTraining = (model as { training?: boolean }).training ?? true;
@@ -71,7 +78,7 @@ export async function embed(model: SsclEncoder, dataset: SsclDataset, opts: Embe
   const labels: number[] = [], audioLabels: number[] = [];
   try {
     for (const c of chunks) {
-      const b = (await dataset.batch(c, { augment: false, seed: 0, device: contextOf(device).gpu })) as Labelled;
+      const b = (await dataset.batch(c, { augment: aug !== undefined, seed: aug ?? 0, device: contextOf(device).gpu })) as Labelled;
       try {
         const z = noGrad(() => model.forward(opts.modality === 'video' ? b.video : b.audio, { head: true }));
         const zz = await z.toArray();
@@ -167,6 +174,23 @@ export function crossModalRetrieval(videoEmb: Embeddings | Float32Array, audioEm
     s[i * n + j] = t;
   }
   return { videoToAudio: recall(ranks(s, n, false)), audioToVideo: recall(ranks(s, n, true)), n, chance: { r1: 1 / n, r5: Math.min(1, 5 / n), r10: Math.min(1, 10 / n) } };
+}
+
+/**
+ * Held-out self-instance retrieval: row i of `viewA` (one augmented view of clip i, `embed(..., { augmentSeed })`)
+ * ranks every row of `viewB` (another view of the same clips); recall@k and median rank of its own clip
+ * (ties against it). What self-instance training optimises, measured on clips it never saw. Float64.
+ *
+ * @example
+ * ```ts
+ * const a = await sscl.embed(enc, test, { modality: 'audio', bn: 'batch', augmentSeed: 1 });
+ * const b = await sscl.embed(enc, test, { modality: 'audio', bn: 'batch', augmentSeed: 2 });
+ * sscl.viewRetrieval(a, b).r10;   // vs .chance.r10
+ * ```
+ */
+export function viewRetrieval(viewA: Embeddings | Float32Array, viewB: Embeddings | Float32Array, opts: { dim?: number } = {}): Recall & { n: number; chance: RetrievalResult['chance'] } {
+  const r = crossModalRetrieval(viewA, viewB, opts);
+  return { ...r.videoToAudio, n: r.n, chance: r.chance };
 }
 
 export interface ProbeSplit {
