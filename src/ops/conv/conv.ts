@@ -82,11 +82,13 @@ function geometry(op: string, xs: readonly number[], ws: readonly number[], nd: 
 export const CONV_TUNING: { specializeAbove: number; specializeForwardSoftware: number; phaseDx: 'software' | 'always' | 'never'; skinny: GemmConfig; narrow: GemmConfig; directDx: boolean; phaseUnstrided: boolean } = {
   specializeAbove: 2 ** 27,
   /**
-   * Software adapters, forward GEMM only: bake the sizes above this many FLOPs (min with specializeAbove).
+   * Software adapters, inference forward GEMM only (no gradient recorded): bake the sizes above this many
+   * FLOPs (min with specializeAbove).
    * A CPU has no vector integer division, so every uniform divisor in the im2col index maths is a scalar
    * division per lane; a constant one is a multiply-shift. Measured on lavapipe (bench/encoders/RESULTS.md):
    * the tiny S3D stem (8x3x8x32x32, (1,7,7) s(1,2,2) -> 8 ch, 39 MFLOP) 135-335 ms with uniforms vs 31 ms baked
-   * with the few-row tile. The backward keeps specializeAbove (more shapes, compile time in training).
+   * with the few-row tile. Training (forward and backward) keeps specializeAbove: a pipeline per shape would
+   * add minutes of compilation to short training runs on lavapipe.
    */
   specializeForwardSoftware: 2 ** 22,
   phaseDx: 'software',
@@ -147,7 +149,9 @@ function convNd(op: 'conv2d' | 'conv3d', nd: 2 | 3, x: Tensor, w: Tensor, b: Ten
   const flops = 2 * g.N * g.Co * So * g.Ci * kvol;
   const special = flops > CONV_TUNING.specializeAbove;
   const bake = (code: string) => (special ? code.replace(/u\.(c[A-Za-z]+)/g, (_, n: string) => `${params[n]}u`) : code);
-  const specialFwd = flops > (x.ctx.software ? Math.min(CONV_TUNING.specializeAbove, CONV_TUNING.specializeForwardSoftware) : CONV_TUNING.specializeAbove);
+  // inference (no graph recorded) on a CPU adapter: bake from a lower size (compile once, run many times)
+  const inference = !(gradEnabled() && [x, w, b].some((t) => t?.requiresGrad));
+  const specialFwd = flops > (x.ctx.software && inference ? Math.min(CONV_TUNING.specializeAbove, CONV_TUNING.specializeForwardSoftware) : CONV_TUNING.specializeAbove);
   const bakeFwd = (code: string) => (specialFwd ? code.replace(/u\.(c[A-Za-z]+)/g, (_, n: string) => `${params[n]}u`) : code);
   const inputs = ep ? [] : b ? [x, w, b] : [x, w]; // fused: forward-only, no graph node
   const out = into ? into.out : opOutput(x.ctx, outShape, inputs, () => ({
