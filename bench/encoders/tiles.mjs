@@ -25,10 +25,12 @@ const TABLE = GEMM_TUNING.short;
 const BAKE = CONV_TUNING.specializeForwardSoftware;
 const CANDIDATES = [
   ['64x64 tile, uniform sizes (before)', [], 2 ** 27],
-  ['64x64 tile, baked > 2^22 FLOP', [], BAKE],
+  ['64x64 tile, baked > 2^20 FLOP', [], BAKE],
   ['few-row tiles, uniform sizes', TABLE, 2 ** 27],
-  ['few-row tiles, baked > 2^22 FLOP (default)', TABLE, BAKE],
+  ['few-row tiles, baked > 2^22 FLOP', TABLE, 2 ** 22],
+  ['few-row tiles, baked > 2^20 FLOP (default)', TABLE, BAKE],
 ];
+if (args.includes('--after')) CANDIDATES.splice(0, 3); // only the last two
 console.log(`load ${load()}`);
 for (const [arch, preset, B] of [['s3d', 'tiny', 8], ['audio-resnet10', 'tiny', 8]]) {
   if (only && !only.includes(`${arch}:${preset}`)) continue;

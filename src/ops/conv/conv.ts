@@ -90,7 +90,7 @@ export const CONV_TUNING: { specializeAbove: number; specializeForwardSoftware: 
    * with the few-row tile. Training (forward and backward) keeps specializeAbove: a pipeline per shape would
    * add minutes of compilation to short training runs on lavapipe.
    */
-  specializeForwardSoftware: 2 ** 22,
+  specializeForwardSoftware: 2 ** 20,
   phaseDx: 'software',
   /** Tile for GEMMs with a small N (<= 8 wastes little): 64 threads of 8x2 accumulators. */
   skinny: { BM: 128, BN: 8, BK: 8, TM: 8, TN: 2 },
