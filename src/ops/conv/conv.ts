@@ -86,8 +86,8 @@ export const CONV_TUNING: { specializeAbove: number; specializeForwardSoftware: 
    * FLOPs (min with specializeAbove).
    * A CPU has no vector integer division, so every uniform divisor in the im2col index maths is a scalar
    * division per lane; a constant one is a multiply-shift. Measured on lavapipe (bench/encoders/RESULTS.md):
-   * the tiny S3D stem (8x3x8x32x32, (1,7,7) s(1,2,2) -> 8 ch, 39 MFLOP) 135-335 ms with uniforms vs 31 ms baked
-   * with the few-row tile. Training (forward and backward) keeps specializeAbove: a pipeline per shape would
+   * the tiny S3D stem (8x3x8x32x32, (1,7,7) s(1,2,2) -> 8 ch, 39 MFLOP) 164-336 ms with uniform sizes (64x64
+   * tile), 135-138 ms baked, 31-32 ms baked with the few-row tile (GEMM_TUNING.short). Training (forward and backward) keeps specializeAbove: a pipeline per shape would
    * add minutes of compilation to short training runs on lavapipe.
    */
   specializeForwardSoftware: 2 ** 20,
