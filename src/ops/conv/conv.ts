@@ -79,8 +79,18 @@ function geometry(op: string, xs: readonly number[], ws: readonly number[], nd: 
  * shape) instead of read from uniforms: the index maths divides by them for every element loaded, and
  * division by a constant compiles to a multiply-shift. Below it, one shared pipeline saves compile time.
  */
-export const CONV_TUNING: { specializeAbove: number; phaseDx: 'software' | 'always' | 'never'; skinny: GemmConfig; narrow: GemmConfig; directDx: boolean; phaseUnstrided: boolean } = {
+export const CONV_TUNING: { specializeAbove: number; specializeForwardSoftware: number; phaseDx: 'software' | 'always' | 'never'; skinny: GemmConfig; narrow: GemmConfig; directDx: boolean; phaseUnstrided: boolean } = {
   specializeAbove: 2 ** 27,
+  /**
+   * Software adapters, inference forward GEMM only (no gradient recorded): bake the sizes above this many
+   * FLOPs (min with specializeAbove).
+   * A CPU has no vector integer division, so every uniform divisor in the im2col index maths is a scalar
+   * division per lane; a constant one is a multiply-shift. Measured on lavapipe (bench/encoders/RESULTS.md):
+   * the tiny S3D stem (8x3x8x32x32, (1,7,7) s(1,2,2) -> 8 ch, 39 MFLOP) 164-336 ms with uniform sizes (64x64
+   * tile), 135-138 ms baked, 31-32 ms baked with the few-row tile (GEMM_TUNING.short). Training (forward and backward) keeps specializeAbove: a pipeline per shape would
+   * add minutes of compilation to short training runs on lavapipe.
+   */
+  specializeForwardSoftware: 2 ** 20,
   phaseDx: 'software',
   /** Tile for GEMMs with a small N (<= 8 wastes little): 64 threads of 8x2 accumulators. */
   skinny: { BM: 128, BN: 8, BK: 8, TM: 8, TN: 2 },
@@ -136,8 +146,13 @@ function convNd(op: 'conv2d' | 'conv3d', nd: 2 | 3, x: Tensor, w: Tensor, b: Ten
     params.cCt = o.shape[1];
     params.cCoff = into.channelOffset;
   }
-  const special = 2 * g.N * g.Co * So * g.Ci * kvol > CONV_TUNING.specializeAbove;
+  const flops = 2 * g.N * g.Co * So * g.Ci * kvol;
+  const special = flops > CONV_TUNING.specializeAbove;
   const bake = (code: string) => (special ? code.replace(/u\.(c[A-Za-z]+)/g, (_, n: string) => `${params[n]}u`) : code);
+  // inference (no graph recorded) on a CPU adapter: bake from a lower size (compile once, run many times)
+  const inference = !(gradEnabled() && [x, w, b].some((t) => t?.requiresGrad));
+  const specialFwd = flops > (x.ctx.software && inference ? Math.min(CONV_TUNING.specializeAbove, CONV_TUNING.specializeForwardSoftware) : CONV_TUNING.specializeAbove);
+  const bakeFwd = (code: string) => (specialFwd ? code.replace(/u\.(c[A-Za-z]+)/g, (_, n: string) => `${params[n]}u`) : code);
   const inputs = ep ? [] : b ? [x, w, b] : [x, w]; // fused: forward-only, no graph node
   const out = into ? into.out : opOutput(x.ctx, outShape, inputs, () => ({
     op,
@@ -195,9 +210,9 @@ function convNd(op: 'conv2d' | 'conv3d', nd: 2 | 3, x: Tensor, w: Tensor, b: Ten
   if (ep?.residual) ins.push({ name: 'Res', t: ep.residual });
   // out(Co, N*So) = W(Co, Ci*kvol) @ im2col(x)
   runGemm(x.ctx, {
-    name: op, M: g.Co, N: g.N * So, K: g.Ci * kvol, decls: bake(convDecls('xAt')), params, inputs: ins, out,
-    loadA: bake('Wt(m * u.cCi * u.ckvol + k)'), loadB: 'xAt(n, k)', ...(outExpr ? { outExpr: bake(outExpr) } : {}),
-    outIndex: bake(into ? '((n / u.cSo) * u.cCt + u.cCoff + m) * u.cSo + n % u.cSo' : '((n / u.cSo) * u.cCo + m) * u.cSo + n % u.cSo'), epilogue: b ? 'Bias(m)' : undefined,
+    name: op, M: g.Co, N: g.N * So, K: g.Ci * kvol, decls: bakeFwd(convDecls('xAt')), params, inputs: ins, out,
+    loadA: bakeFwd('Wt(m * u.cCi * u.ckvol + k)'), loadB: 'xAt(n, k)', ...(outExpr ? { outExpr: bakeFwd(outExpr) } : {}),
+    outIndex: bakeFwd(into ? '((n / u.cSo) * u.cCt + u.cCoff + m) * u.cSo + n % u.cSo' : '((n / u.cSo) * u.cCo + m) * u.cSo + n % u.cSo'), epilogue: b ? 'Bias(m)' : undefined,
   });
   return out;
 }

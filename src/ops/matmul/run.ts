@@ -53,7 +53,26 @@ function splitKSumSpec(name: string, accumulate: boolean): KernelSpec & { workgr
   };
 }
 
-export const GEMM_TUNING = { specializeAbove: 2 ** 27 };
+export const GEMM_TUNING: { specializeAbove: number; short: Array<[maxM: number, tile: GemmConfig]> } = {
+  specializeAbove: 2 ** 27,
+  /**
+   * Software adapters: tiles for GEMMs with few rows (the first entry with M <= maxM; e.g. a conv with few
+   * output channels), where the default 64x64 tile computes mostly padding rows (M = 8: 7/8 of its FMAs
+   * wasted, and on a CPU adapter every lane is real CPU work). Each keeps 64 threads of 8x4 accumulators.
+   * Measured on lavapipe with bench/encoders/tiles.mjs (bench/encoders/RESULTS.md). [] = always the context's tile.
+   */
+  short: [
+    [8, { BM: 8, BN: 256, BK: 8, TM: 8, TN: 4 }],
+    [16, { BM: 16, BN: 128, BK: 8, TM: 8, TN: 4 }],
+    [32, { BM: 32, BN: 64, BK: 8, TM: 8, TN: 4 }],
+  ],
+};
+
+/** The tile of a GEMM with no explicit config: the context's, or a GEMM_TUNING.short tile for few rows on CPU adapters. */
+export function gemmTile(ctx: GpuContext, M: number): GemmConfig {
+  if (ctx.software) for (const [maxM, tile] of GEMM_TUNING.short) if (M <= maxM) return tile;
+  return ctx.gemmConfig ?? DEFAULT_GEMM;
+}
 
 export function runGemm(ctx: GpuContext, c: GemmCall): void {
   if (c.params && 2 * c.M * c.N * c.K * (c.batch ?? 1) > GEMM_TUNING.specializeAbove) {
@@ -63,7 +82,7 @@ export function runGemm(ctx: GpuContext, c: GemmCall): void {
   }
   const batch = c.batch ?? 1;
   if (c.M === 0 || c.N === 0 || batch === 0) return;
-  const config = c.config ?? ctx.gemmConfig ?? DEFAULT_GEMM;
+  const config = c.config ?? gemmTile(ctx, c.M);
   // CPU adapters (lavapipe) run one workgroup per CPU thread: a few tiles already keep the cores busy, so
   // split-K only needs a handful of workgroups there (target 8, not 96).
   const target = ctx.software ? SOFTWARE_SPLIT_TARGET : 96;
