@@ -18,6 +18,7 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { captureLaunches, timeAlone } from './launches.mjs';
 import { loadavg } from 'node:os';
 import { patchWriteBuffer } from './dawn-shim.mjs';
 
@@ -140,29 +141,13 @@ for (const [arch, preset, B] of [['audio-resnet10', 'tiny', 8], ['s3d', 'tiny', 
 
   if (args.includes('--kernels')) {
     // capture the launches of one forward, then run each alone
-    const launches = [];
-    const orig = ctx.launch;
-    ctx.launch = function (spec, a, grid, u) {
-      launches.push({ spec, a, grid, u });
-      return orig.call(this, spec, a, grid, u);
-    };
     const x = engine.Tensor.fromArray(device, data, shape);
-    const z = engine.noGrad(() => m.forward(x, { head: true }));
-    await z.toArray();
-    ctx.launch = orig;
+    let z;
+    const [, launches] = await captureLaunches(ctx, () => (z = engine.noGrad(() => m.forward(x, { head: true }))).toArray());
     const per = new Map();
     let sum = 0;
     for (const L of launches) {
-      const ts = [];
-      for (let r = 0; r < 5; r++) {
-        ctx.launch(L.spec, L.a, L.grid, L.u);
-        const t = performance.now();
-        ctx.flush();
-        await gpu.queue.onSubmittedWorkDone();
-        ts.push(performance.now() - t);
-      }
-      ts.sort((p, q) => p - q);
-      const med = ts[2];
+      const med = await timeAlone(ctx, gpu, L);
       sum += med;
       const key = `${L.spec.name} wg=${L.spec.workgroupSize} grid=${[].concat(L.grid).join("x")} u=${(L.u ?? []).slice(0, 3).join(",")}`;
       const e = per.get(key) ?? { n: 0, ms: 0 };

@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { loadavg } from 'node:os';
+import { captureLaunches, timeAlone } from './launches.mjs';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const args = process.argv.slice(2);
@@ -43,15 +44,8 @@ for (const [arch, preset, B] of [['s3d', 'tiny', 8], ['audio-resnet10', 'tiny', 
   for (const [label, short, bake] of CANDIDATES) {
     GEMM_TUNING.short = short;
     CONV_TUNING.specializeForwardSoftware = bake;
-    const launches = [];
-    const orig = ctx.launch;
-    ctx.launch = function (spec, a, grid, u) {
-      launches.push({ spec, a, grid, u });
-      return orig.call(this, spec, a, grid, u);
-    };
-    const z = engine.noGrad(() => m.forward(x, { head: true }));
-    const out = await z.toArray();
-    ctx.launch = orig;
+    let z;
+    const [out, launches] = await captureLaunches(ctx, () => (z = engine.noGrad(() => m.forward(x, { head: true }))).toArray());
     z.dispose();
     let d = 0;
     if (ref) for (let i = 0; i < out.length; i++) d = Math.max(d, Math.abs(out[i] - ref[i]));
@@ -59,15 +53,7 @@ for (const [arch, preset, B] of [['s3d', 'tiny', 8], ['audio-resnet10', 'tiny', 
     let small = 0, all = 0;
     const rows = [];
     for (const L of launches) {
-      const ts = [];
-      for (let r = 0; r < 5; r++) {
-        ctx.launch(L.spec, L.a, L.grid, L.u);
-        const t = performance.now();
-        ctx.flush();
-        await gpu.queue.onSubmittedWorkDone();
-        ts.push(performance.now() - t);
-      }
-      const med = ts.sort((p, q) => p - q)[2];
+      const med = await timeAlone(ctx, gpu, L);
       all += med;
       const isSmall = L.spec.name.startsWith('conv') && L.u?.[0] <= 32;
       if (isSmall) (small += med), rows.push(`${L.u.slice(0, 3).join(',')}:${med.toFixed(1)}`);
