@@ -10,30 +10,19 @@ import type { GpuContext } from '../gpu/context.ts';
 import { runMap } from '../ops/launch.ts';
 import { untrack } from '../tensor/tape.ts';
 import { Tensor } from '../tensor/tensor.ts';
-import type { Node } from './graph.ts';
+import { subnodes, type Node } from './graph.ts';
 
 type Conv = Extract<Node, { op: 'conv' }>;
 type Bn = Extract<Node, { op: 'bn' }>;
 
 /** The conv -> bn (-> relu) runs that are consecutive children of a seq node. */
 export function convBnPairs(n: Node, out: Array<{ conv: Conv; bn: Bn }> = []): Array<{ conv: Conv; bn: Bn }> {
-  switch (n.op) {
-    case 'seq':
-      n.children.forEach((c, i) => {
-        const next = n.children[i + 1];
-        if (c.op === 'conv' && next?.op === 'bn') out.push({ conv: c, bn: next });
-        convBnPairs(c, out);
-      });
-      break;
-    case 'concat':
-      n.branches.forEach((b) => convBnPairs(b, out));
-      break;
-    case 'residual':
-      convBnPairs(n.body, out);
-      if (n.shortcut) convBnPairs(n.shortcut, out);
-      break;
-    default:
-  }
+  const subs = subnodes(n);
+  subs.forEach((c, i) => {
+    const next = subs[i + 1];
+    if (n.op === 'seq' && c.op === 'conv' && next?.op === 'bn') out.push({ conv: c, bn: next });
+    convBnPairs(c, out);
+  });
   return out;
 }
 

@@ -63,20 +63,24 @@ export function stateEntries(node: Node, out: StateEntry[] = []): StateEntry[] {
       out.push(e('weight', 'bnWeight', true), e('bias', 'bnBias', true), e('running_mean', 'runningMean', false), e('running_var', 'runningVar', false), e('num_batches_tracked', 'numBatchesTracked', false, [], 'I64'));
       break;
     }
-    case 'seq':
-      for (const c of node.children) stateEntries(c, out);
-      break;
-    case 'concat':
-      for (const b of node.branches) stateEntries(b, out);
-      break;
-    case 'residual':
-      stateEntries(node.body, out);
-      if (node.shortcut) stateEntries(node.shortcut, out);
-      break;
     default:
-      break;
+      for (const c of subnodes(node)) stateEntries(c, out);
   }
   return out;
+}
+
+/** A container's sub-trees in torch's module registration order (seq children, concat branches, residual body then shortcut); [] for a layer. */
+export function subnodes(node: Node): Node[] {
+  switch (node.op) {
+    case 'seq':
+      return node.children;
+    case 'concat':
+      return node.branches;
+    case 'residual':
+      return node.shortcut ? [node.body, node.shortcut] : [node.body];
+    default:
+      return [];
+  }
 }
 
 /** Sum of elements of trainable parameters. */
