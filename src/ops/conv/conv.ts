@@ -148,11 +148,11 @@ function convNd(op: 'conv2d' | 'conv3d', nd: 2 | 3, x: Tensor, w: Tensor, b: Ten
   }
   const flops = 2 * g.N * g.Co * So * g.Ci * kvol;
   const special = flops > CONV_TUNING.specializeAbove;
-  const bake = (code: string) => (special ? code.replace(/u\.(c[A-Za-z]+)/g, (_, n: string) => `${params[n]}u`) : code);
+  const bakeIf = (on: boolean) => (code: string) => (on ? code.replace(/u\.(c[A-Za-z]+)/g, (_, n: string) => `${params[n]}u`) : code);
+  const bake = bakeIf(special);
   // inference (no graph recorded) on a CPU adapter: bake from a lower size (compile once, run many times)
   const inference = !(gradEnabled() && [x, w, b].some((t) => t?.requiresGrad));
-  const specialFwd = flops > (x.ctx.software && inference ? Math.min(CONV_TUNING.specializeAbove, CONV_TUNING.specializeForwardSoftware) : CONV_TUNING.specializeAbove);
-  const bakeFwd = (code: string) => (specialFwd ? code.replace(/u\.(c[A-Za-z]+)/g, (_, n: string) => `${params[n]}u`) : code);
+  const bakeFwd = bakeIf(flops > (x.ctx.software && inference ? Math.min(CONV_TUNING.specializeAbove, CONV_TUNING.specializeForwardSoftware) : CONV_TUNING.specializeAbove));
   const inputs = ep ? [] : b ? [x, w, b] : [x, w]; // fused: forward-only, no graph node
   const out = into ? into.out : opOutput(x.ctx, outShape, inputs, () => ({
     op,
