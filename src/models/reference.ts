@@ -177,19 +177,22 @@ function batchNorm(run: RefRun, node: Extract<Node, { op: 'bn' }>, x: RefTensor)
   return y;
 }
 
-/** Argmax (flat index into x, (B, C, T, H, W)) per max-pool output: the first strict maximum, as torch and
- * our pool kernel pick it; padding never wins. */
-export function poolArgmax(x: ArrayLike<number>, shape: readonly number[], node: Extract<Node, { op: 'maxpool' }>): Int32Array {
+/**
+ * Calls `visit(yi, idx, n)` for every max-pool output yi (row-major over (B, C, oT, oH, oW)) with the flat input
+ * indices (into (B, C, T, H, W)) of its window's first n in-bounds elements, in window order (t, h, w); padding
+ * is skipped. `idx` is reused between calls.
+ */
+export function forEachPoolWindow(shape: readonly number[], node: Extract<Node, { op: 'maxpool' }>, visit: (yi: number, idx: Int32Array, n: number) => void): void {
   const [B, C, T, H, W] = shape;
   const [kT, kH, kW] = as3(node.kernel, 1), [sT, sH, sW] = as3(node.stride, 1), [pT, pH, pW] = as3(node.padding, 0);
   const [oT, oH, oW] = poolOut(shape, node);
-  const arg = new Int32Array(B * C * oT * oH * oW);
+  const idx = new Int32Array(kT * kH * kW);
   let yi = 0;
   for (let bc = 0; bc < B * C; bc++)
     for (let ot = 0; ot < oT; ot++)
       for (let oh = 0; oh < oH; oh++)
         for (let ow = 0; ow < oW; ow++, yi++) {
-          let best = -Infinity, bi = -1;
+          let n = 0;
           for (let kt = 0; kt < kT; kt++) {
             const it = ot * sT + kt - pT;
             if (it < 0 || it >= T) continue;
@@ -198,19 +201,28 @@ export function poolArgmax(x: ArrayLike<number>, shape: readonly number[], node:
               if (ih < 0 || ih >= H) continue;
               for (let kw = 0; kw < kW; kw++) {
                 const iw = ow * sW + kw - pW;
-                if (iw < 0 || iw >= W) continue;
-                const xi = ((bc * T + it) * H + ih) * W + iw;
-                if (x[xi] > best || bi < 0) (best = x[xi]), (bi = xi);
+                if (iw >= 0 && iw < W) idx[n++] = ((bc * T + it) * H + ih) * W + iw;
               }
             }
           }
-          arg[yi] = bi;
+          visit(yi, idx, n);
         }
+}
+
+/** Argmax (flat index into x, (B, C, T, H, W)) per max-pool output: the first strict maximum, as torch and
+ * our pool kernel pick it; padding never wins. */
+export function poolArgmax(x: ArrayLike<number>, shape: readonly number[], node: Extract<Node, { op: 'maxpool' }>): Int32Array {
+  const arg = new Int32Array(shape[0] * shape[1] * poolOut(shape, node).reduce((p, q) => p * q, 1));
+  forEachPoolWindow(shape, node, (yi, idx, n) => {
+    let bi = n ? idx[0] : -1;
+    for (let j = 1; j < n; j++) if (x[idx[j]] > x[bi]) bi = idx[j];
+    arg[yi] = bi;
+  });
   return arg;
 }
 
 /** (oT, oH, oW) of a max-pool on a (B, C, T, H, W) input. */
-function poolOut(shape: readonly number[], node: Extract<Node, { op: 'maxpool' }>): number[] {
+export function poolOut(shape: readonly number[], node: Extract<Node, { op: 'maxpool' }>): number[] {
   const k = as3(node.kernel, 1), st = as3(node.stride, 1), p = as3(node.padding, 0);
   return [2, 3, 4].map((d, i) => Math.floor((shape[d] + 2 * p[i] - k[i]) / st[i]) + 1);
 }

@@ -6,7 +6,7 @@
 // If the float64 backward with the GPU's decisions reproduces the GPU gradients while the float64 backward with
 // its own decisions does not, the gap is the flipped decisions and not an op's arithmetic.
 import type { Node } from '../../src/models/graph.ts';
-import { maxPoolWith, poolArgmax, refNode, reluWith, type RefRun, type RefTensor } from '../../src/models/reference.ts';
+import { forEachPoolWindow, maxPoolWith, poolArgmax, poolOut, refNode, reluWith, type RefRun, type RefTensor } from '../../src/models/reference.ts';
 import { uniformArray64 } from '../../src/models/rng.ts';
 
 /** models_f32_conditioning.py 'distinct': clip b = o_b + s_b u, o_b = 0.5 U(stream+10), s_b = 1 + 0.75 U(stream+11); float32. */
@@ -82,31 +82,16 @@ function layer(run: RefRun, node: Node, x: RefTensor, seen: Decisions, use: { re
  * Per max-pool window: the gap between the window's max and its largest strictly smaller value (the distance to
  * the kink where another element would win; values tied exactly with the max are copies of one upstream value and
  * are decided by position in any run). Infinity where the max is <= 0 (an all-ReLU-zero window: no gradient flows
- * whichever element wins) or nothing is smaller. Same windows as reference.ts::poolArgmax.
+ * whichever element wins) or nothing is smaller. Same windows as reference.ts::poolArgmax (forEachPoolWindow).
  */
 export function poolGaps(x: ArrayLike<number>, shape: readonly number[], node: Extract<Node, { op: 'maxpool' }>): Float64Array {
   if (shape.length !== 5 || node.kernel.length !== 3 || node.stride.length !== 3 || node.padding.length !== 3) throw new Error('poolGaps: 3-D max-pools only');
-  const [B, C, T, H, W] = shape;
-  const [kT, kH, kW] = node.kernel, [sT, sH, sW] = node.stride, [pT, pH, pW] = node.padding;
-  const [oT, oH, oW] = [[T, kT, sT, pT], [H, kH, sH, pH], [W, kW, sW, pW]].map(([n, k, s, p]) => Math.floor((n + 2 * p - k) / s) + 1);
-  const gaps = new Float64Array(B * C * oT * oH * oW);
-  const win: number[] = [];
-  let yi = 0;
-  for (let bc = 0; bc < B * C; bc++)
-    for (let ot = 0; ot < oT; ot++)
-      for (let oh = 0; oh < oH; oh++)
-        for (let ow = 0; ow < oW; ow++, yi++) {
-          win.length = 0;
-          for (let kt = 0; kt < kT; kt++)
-            for (let kh = 0; kh < kH; kh++)
-              for (let kw = 0; kw < kW; kw++) {
-                const it = ot * sT + kt - pT, ih = oh * sH + kh - pH, iw = ow * sW + kw - pW;
-                if (it >= 0 && it < T && ih >= 0 && ih < H && iw >= 0 && iw < W) win.push(x[((bc * T + it) * H + ih) * W + iw]);
-              }
-          const top = Math.max(...win);
-          let next = -Infinity;
-          for (const v of win) if (v < top && v > next) next = v;
-          gaps[yi] = top > 0 && next > -Infinity ? top - next : Infinity;
-        }
+  const gaps = new Float64Array(shape[0] * shape[1] * poolOut(shape, node).reduce((p, q) => p * q, 1));
+  forEachPoolWindow(shape, node, (yi, idx, n) => {
+    let top = -Infinity, next = -Infinity;
+    for (let j = 0; j < n; j++) top = Math.max(top, x[idx[j]]);
+    for (let j = 0; j < n; j++) if (x[idx[j]] < top && x[idx[j]] > next) next = x[idx[j]];
+    gaps[yi] = top > 0 && next > -Infinity ? top - next : Infinity;
+  });
   return gaps;
 }
