@@ -7,6 +7,7 @@
 // that safe to reuse for the next encoder).
 import { GpuExecutionError, InvalidArgumentError } from '../errors.ts';
 import { buildKernelSource, planBinding, planDispatch, uniformBytes, type BindingLayout, type Grid, type KernelSpec } from './kernel.ts';
+import { BindGroupCache, type BoundBuffer } from './bindcache.ts';
 import { GuardSlots } from './guard.ts';
 import { BufferPool } from './pool.ts';
 
@@ -34,6 +35,8 @@ export class GpuContext {
   readonly guards: GuardSlots;
   readonly limits: KernelLimits;
   private readonly pipelines = new Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>();
+  /** The same pipelines by spec object and binding split (getPipeline's fast path). */
+  private readonly specPipelines = new WeakMap<KernelSpec, Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>>();
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private readonly ring: GPUBuffer;
@@ -58,6 +61,8 @@ export class GpuContext {
    * CPUs with it (one workgroup runs on one CPU thread: few big workgroups, no cheap parallel reductions).
    */
   software = false;
+  /** Bind groups of launches, reused while the same buffers recur (./bindcache.ts). */
+  readonly bindGroups: BindGroupCache;
   /** Dispatches recorded since creation (for tests and benchmarks). */
   dispatches = 0;
   submits = 0;
@@ -72,6 +77,7 @@ export class GpuContext {
       maxBufferSize: l.maxBufferSize,
     };
     this.pool = new BufferPool(gpu);
+    this.bindGroups = new BindGroupCache(gpu);
     this.guards = new GuardSlots(gpu);
     this.ring = gpu.createBuffer({ size: RING_SLOTS * UNIFORM_SLOT, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'sscl-uniform-ring' });
   }
@@ -88,10 +94,17 @@ export class GpuContext {
   }
 
   private getPipeline(spec: KernelSpec, layouts: BindingLayout[]) {
+    // Fast path: a memoised spec (kernel.ts memoSpec) with the same binding splits; chunkElems only
+    // shapes the source of split bindings.
+    const split = layouts.map((l) => (l.chunks === 1 ? '1' : `${l.chunks}x${l.chunkElems}`)).join(',');
+    let bySplit = this.specPipelines.get(spec);
+    const hit = bySplit?.get(split);
+    if (hit) return hit;
     const code = buildKernelSource(spec, layouts);
     let p = this.pipelines.get(code);
     if (!p) {
-      const entries: GPUBindGroupLayoutEntry[] = [{ binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } }];
+      // The uniforms' ring slot is a dynamic offset, so one bind group serves every launch on the same buffers.
+      const entries: GPUBindGroupLayoutEntry[] = [{ binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } }];
       let slot = 1;
       spec.bindings.forEach((b, i) => {
         for (let c = 0; c < layouts[i].chunks; c++) {
@@ -107,6 +120,8 @@ export class GpuContext {
       p = { pipeline, layout };
       this.pipelines.set(code, p);
     }
+    if (!bySplit) this.specPipelines.set(spec, (bySplit = new Map()));
+    bySplit.set(split, p);
     return p;
   }
 
@@ -172,20 +187,19 @@ export class GpuContext {
         else if (t === 'i32') dv.setInt32(16 + 4 * i, v, true);
         else dv.setUint32(16 + 4 * i, v, true);
       });
-      const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.ring, offset: off, size: ubytes } }];
-      let slot = 1;
+      const resources: BoundBuffer[] = [{ buffer: this.ring, offset: 0, size: ubytes }];
       args.forEach((a, i) => {
         const { chunks, chunkElems } = layouts[i];
         const size = Math.max(4, Math.ceil(a.bytes / 4) * 4);
         for (let c = 0; c < chunks; c++) {
           const offset = c * chunkElems * 4;
-          entries.push({ binding: slot++, resource: { buffer: a.buffer, offset, size: chunks === 1 ? size : Math.min(chunkElems * 4, size - offset) } });
+          resources.push({ buffer: a.buffer, offset, size: chunks === 1 ? size : Math.min(chunkElems * 4, size - offset) });
         }
       });
-      const bind = this.gpu.createBindGroup({ layout, entries });
+      const bind = this.bindGroups.get(layout, resources);
       const pass = this.openPass();
       pass.setPipeline(pipeline);
-      pass.setBindGroup(0, bind);
+      pass.setBindGroup(0, bind, [off]);
       pass.dispatchWorkgroups(piece.count[0], piece.count[1], piece.count[2]);
       this.dispatches++;
     }

@@ -10,7 +10,10 @@
 //   * `main` defines `wid` (global workgroup id), `wlin` (linear workgroup index of a 1-D launch folded
 //     into 2-D), `gidx` (linear invocation index), `lid` and `lidx`.
 //
-// The generated source is the pipeline cache key (it already contains every specialisation).
+// The generated source is the pipeline cache key (it already contains every specialisation). Spec
+// builders called on every launch (map, reduce, GEMM) memoise their specs with `memoSpec`, so the context
+// finds the pipeline by the spec object and builds the source only the first time (building and hashing
+// a GEMM's ~10 KB of WGSL per launch cost more host time than recording its dispatch).
 
 export type ElemType = 'f32' | 'u32' | 'i32';
 
@@ -34,6 +37,22 @@ export interface KernelSpec {
   decls?: string;
   /** Body of `main`. */
   body: string;
+}
+
+const specs = new Map<string, KernelSpec>();
+const SPEC_MEMO_MAX = 4096;
+
+/**
+ * The spec `build()` makes, memoised by `key` (which must name everything the spec's text depends on):
+ * the same object for the same key, so pipeline lookups can go by identity. Specs are never mutated.
+ */
+export function memoSpec<S extends KernelSpec>(key: string, build: () => S): S {
+  let s = specs.get(key);
+  if (!s) {
+    if (specs.size >= SPEC_MEMO_MAX) specs.clear();
+    specs.set(key, (s = build()));
+  }
+  return s as S;
 }
 
 /** How one binding is split: `chunks` ranges of `chunkElems` elements each (the last may be shorter). */

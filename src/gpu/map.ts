@@ -2,7 +2,7 @@
 // these two with an expression: add/mul/relu/... forward and same-shape backward are maps; sum/mean,
 // the broadcast-reducing backward of binary ops, batch-norm statistics and bias gradients are reductions.
 import { padShape, sizeOf, stridesOf, type Shape } from '../tensor/shape.ts';
-import type { ElemType, KernelSpec } from './kernel.ts';
+import { memoSpec, type ElemType, type KernelSpec } from './kernel.ts';
 
 /** An input of a map/reduce kernel, broadcast (torch rules) against the iteration shape. */
 export interface Operand {
@@ -48,6 +48,13 @@ export interface MapOptions {
  * then `out`. Launch with grid = ceil(size / MAP_WG).
  */
 export function mapSpec(name: string, outShape: Shape, operands: Operand[], expr: string, opts: MapOptions = {}): KernelSpec {
+  const key = `map\u0000${name}\u0000${outShape}\u0000${operandsKey(operands)}\u0000${expr}\u0000${opts.accumulate ? 1 : 0}\u0000${opts.uniforms ?? ''}\u0000${opts.decls ?? ''}\u0000${opts.pre ?? ''}`;
+  return memoSpec(key, () => buildMapSpec(name, outShape, operands, expr, opts));
+}
+
+const operandsKey = (operands: Operand[]): string => operands.map((o) => `${o.name}:${o.shape}:${o.type ?? ''}`).join(';');
+
+function buildMapSpec(name: string, outShape: Shape, operands: Operand[], expr: string, opts: MapOptions): KernelSpec {
   const n = sizeOf(outShape);
   const loads = operands.map((o) => `  let ${o.name} = ${o.name}_in(idx_${o.name}(i));`).join('\n');
   const write = opts.accumulate ? `out_set(i, out(i) + (${expr}));` : `out_set(i, ${expr});`;
@@ -82,6 +89,11 @@ export interface ReduceOptions {
  * opts.uniforms. Launch with grid = size(target).
  */
 export function reduceSpec(name: string, full: Shape, target: Shape, operands: Operand[], expr: string, opts: ReduceOptions = {}): KernelSpec {
+  const key = `reduce\u0000${name}\u0000${full}\u0000${target}\u0000${operandsKey(operands)}\u0000${expr}\u0000${opts.accumulate ? 1 : 0}\u0000${opts.chunks ?? ''}\u0000${opts.chunkLen ?? ''}\u0000${opts.uniforms ?? ''}\u0000${opts.decls ?? ''}`;
+  return memoSpec(key, () => buildReduceSpec(name, full, target, operands, expr, opts));
+}
+
+function buildReduceSpec(name: string, full: Shape, target: Shape, operands: Operand[], expr: string, opts: ReduceOptions): KernelSpec {
   const r = full.length;
   const fs = stridesOf(full);
   const kept: number[] = [];

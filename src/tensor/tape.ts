@@ -146,16 +146,17 @@ export function backward(root: Tensor, dOut?: Tensor | Float32Array): void {
     return g;
   };
   noGrad(() => {
-    const seed = accumulatorOf(root)!;
-    if (dOut === undefined) {
+    if (dOut === undefined && root.node) {
+      grads.set(root, Tensor.full(ctx, root.shape, 1)); // loss.backward(): one fill, not zeros + ones + add
+    } else if (dOut === undefined) {
       const one = Tensor.full(ctx, root.shape, 1);
-      addInto(seed, one);
+      addInto(accumulatorOf(root)!, one);
       one.dispose();
     } else if (dOut instanceof Float32Array) {
       const d = Tensor.fromArray(ctx, dOut, root.shape);
-      addInto(seed, d);
+      addInto(accumulatorOf(root)!, d);
       d.dispose();
-    } else addInto(seed, dOut);
+    } else addInto(accumulatorOf(root)!, dOut);
     const order = topoSort(root);
     for (let k = order.length - 1; k >= 0; k--) {
       const t = order[k];

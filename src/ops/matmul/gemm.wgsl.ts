@@ -9,7 +9,7 @@
 // Split-K: grid z = batch * kSplit; split `ks` covers k in [ks*KC, min(K, (ks+1)*KC)).
 // M, N, K, KC and kSplit are uniforms (gemmUniforms), as are the ops' own sizes, so one pipeline serves
 // every shape: shader compilation dominates small runs on software adapters.
-import type { BindingSpec, KernelSpec } from '../../gpu/kernel.ts';
+import { memoSpec, type BindingSpec, type KernelSpec } from '../../gpu/kernel.ts';
 
 export interface GemmConfig {
   BM: number;
@@ -63,7 +63,15 @@ export function gemmUniforms(g: GemmSpec, params: Record<string, number> = {}): 
   return [g.M, g.N, g.K, KC, kSplit, ...(g.params ?? []).map((p) => params[p])];
 }
 
+/** The GEMM kernel of `g` (memoised: M, N, K and kSplit are uniforms, so they are not part of it). */
 export function gemmSpec(g: GemmSpec): KernelSpec {
+  const c = g.config ?? DEFAULT_GEMM;
+  const bindings = g.bindings.map((b) => `${b.name}:${b.type ?? ''}:${b.write ? 1 : 0}`).join(';');
+  const key = `gemm\u0000${g.name}\u0000${bindings}\u0000${g.params ?? ''}\u0000${c.BM},${c.BN},${c.BK},${c.TM},${c.TN}\u0000${g.loadA}\u0000${g.loadB}\u0000${g.store}\u0000${g.decls ?? ''}`;
+  return memoSpec(key, () => buildGemmSpec(g));
+}
+
+function buildGemmSpec(g: GemmSpec): KernelSpec {
   const { BM, BN, BK, TM, TN } = g.config ?? DEFAULT_GEMM;
   const TX = BN / TN;
   const TY = BM / TM;

@@ -5,6 +5,7 @@
 // Memory: besides inputs and outputs, (B, nChunks, 2 + D) floats of partials, nChunks = ceil(K / 256);
 // the (B, K+1) logits are never materialised.
 import { InvalidArgumentError, NonFiniteError } from '../../errors.ts';
+import { contextFor } from '../../gpu/context.ts';
 import { summarizeInfo, type Device } from '../../gpu/device.ts';
 import type { GuardBinding } from '../../gpu/guard.ts';
 import { CHUNK, QB, TILE, dqOnlineWgsl, fusedWgsl, meanWgsl, rowsWgsl } from './infonce.wgsl.ts';
@@ -178,8 +179,11 @@ function encodePasses(gpu: GPUDevice, enc: GPUCommandEncoder, bufs: InfoNCEBuffe
     return l;
   };
   type Res = GPUBuffer | GuardBinding;
+  // The engine op's buffers are pooled and its uniforms cached, so its bind groups recur: reuse them
+  // (the context's cache, ../../gpu/bindcache.ts). One-off calls (fresh buffers) make their own.
+  const bgCache = o.cachedUniforms ? contextFor(gpu).bindGroups : null;
   const bind = (pl: GPUComputePipeline, bs: Res[]): GPUBindGroup =>
-    gpu.createBindGroup({ layout: layoutOf(pl), entries: bs.map((r, binding) => ({ binding, resource: 'buffer' in r ? r : { buffer: r } })) });
+    bgCache ? bgCache.get(layoutOf(pl), bs) : gpu.createBindGroup({ layout: layoutOf(pl), entries: bs.map((r, binding) => ({ binding, resource: 'buffer' in r ? r : { buffer: r } })) });
   enc.clearBuffer(bufs.flag, 0, 4);
   const pass = enc.beginComputePass();
   const run = (pl: GPUComputePipeline, bs: Res[], x: number, y = 1): void => {
