@@ -16,8 +16,9 @@ const iters = args.includes('--iters') ? Number(args[args.indexOf('--iters') + 1
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : null;
 const src = process.env.SSCL_SRC ?? '../../build/tsc/src/';
 const { contrastive } = await import(src + 'train/public.js');
-const { Tensor, F, tidy, device, ctx, adapter, tf, tfb, timeOurs, timeTf } = await sideBySide(src, { tfGradients: true });
-console.log(`tfjs ${tf.version_core} backend ${tf.getBackend()}; node ${process.version}; iters ${iters}`);
+const noTf = args.includes('--no-tf'); // --no-tf: ours and F.matmul only (tuning; GPU machines without the tfjs bundles)
+const { Tensor, F, tidy, device, ctx, adapter, tf, tfb, timeOurs, timeTf } = await sideBySide(src, { tfGradients: true, noTf });
+console.log(`${noTf ? 'no tfjs' : `tfjs ${tf.version_core} backend ${tf.getBackend()}`}; node ${process.version}; iters ${iters}`);
 
 // unit rows from a cheap hash (the benchmark does not need the fixture's values)
 function unitRows(n, d, salt) {
@@ -37,7 +38,7 @@ const B = 128, D = 128, tau = 0.07;
 const K = args.includes("--K") ? Number(args[args.indexOf("--K") + 1]) : 16384; // --K: other queue sizes (scaling checks)
 const flops = 4 * B * K * D;
 const qa = unitRows(B, D, 1), ka = unitRows(B, D, 2), na = unitRows(K, D, 3);
-const results = { date: new Date().toISOString(), adapter, tfjs: tf.version_core, node: process.version, iters, B, K, D, tau, gflop: flops / 1e9 };
+const results = { date: new Date().toISOString(), adapter, tfjs: tf?.version_core ?? null, node: process.version, iters, B, K, D, tau, gflop: flops / 1e9 };
 
 // ours: fused forward + backward (gradients to q and kPos)
 const q = Tensor.fromArray(device, qa, [B, D], { requiresGrad: true });
@@ -46,7 +47,7 @@ const n = Tensor.fromArray(device, na, [K, D]);
 const lossOurs = await (() => { const l = contrastive.infoNCE(q, k, n, { tau }); return l.item(); })();
 
 // tfjs: logits = [q.k, q @ n^T] / tau; loss = mean(-logSoftmax(logits)[:, 0]); grads to q and k
-const tq = tf.tensor2d(qa, [B, D]), tk = tf.tensor2d(ka, [B, D]), tn = tf.tensor2d(na, [K, D]);
+const tq = tf?.tensor2d(qa, [B, D]), tk = tf?.tensor2d(ka, [B, D]), tn = tf?.tensor2d(na, [K, D]);
 const lossFn = (qq, kk) => {
   const pos = tf.sum(tf.mul(qq, kk), 1, true); // (B, 1)
   const neg = tf.matMul(qq, tn, false, true); // (B, K)
@@ -54,8 +55,8 @@ const lossFn = (qq, kk) => {
   const logp = tf.logSoftmax(logits, 1);
   return tf.neg(tf.mean(tf.slice(logp, [0, 0], [B, 1]))); // NLL at class 0
 };
-const gradsTf = tf.grads(lossFn);
-const lossTf = (await lossFn(tq, tk).data())[0];
+const gradsTf = tf?.grads(lossFn);
+const lossTf = noTf ? NaN : (await lossFn(tq, tk).data())[0];
 
 // --repeats R: ours and tfjs alternate R times (a loaded machine hurts both alike); per repeat the wall ms
 // per iteration and the process CPU ms per run (lavapipe's worker threads included; counts the two warm-up
@@ -70,7 +71,7 @@ async function withCpu(fn) {
 results.runs = [];
 for (let r = 0; r < repeats; r++) {
   const o = await withCpu(() => timeOurs(() => contrastive.infoNCE(q, k, n, { tau }).backward(), iters));
-  const t = args.includes('--no-tf') ? { ms: NaN, cpuMs: NaN } : await withCpu(() => timeTf(() => gradsTf([tq, tk]), iters)); // --no-tf: ours only (tuning)
+  const t = noTf ? { ms: NaN, cpuMs: NaN } : await withCpu(() => timeTf(() => gradsTf([tq, tk]), iters)); // --no-tf: ours only (tuning)
   results.runs.push({ oursMs: o.ms, oursCpuMs: o.cpuMs, tfMs: t.ms, tfCpuMs: t.cpuMs, speedup: t.ms / o.ms, cpuSpeedup: t.cpuMs / o.cpuMs });
   console.log(`repeat ${r + 1}: ours ${o.ms.toFixed(1)} ms (cpu ${o.cpuMs.toFixed(0)} ms) | tfjs ${t.ms.toFixed(1)} ms (cpu ${t.cpuMs.toFixed(0)} ms) | x${(t.ms / o.ms).toFixed(2)} wall, x${(t.cpuMs / o.cpuMs).toFixed(2)} cpu`);
 }
@@ -106,5 +107,5 @@ console.log(`engine F.matmul (${B}x${D})@(${D}x${K}): ${results.matmulSameMs.toF
 console.log(`engine F.matmul 1024^3: ${results.matmul1024Ms.toFixed(2)} ms (${results.matmul1024Gflops.toFixed(1)} GFLOP/s): fused at ${(100 * results.fractionOfMatmul1024).toFixed(0)}%`);
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 2));
 for (const t of [q, k, n, nKD, qNoGrad, a1, b1]) t.dispose();
-tf.dispose([tq, tk, tn]);
+tf?.dispose([tq, tk, tn]);
 process.exit(0);

@@ -8,7 +8,8 @@ const require = createRequire(import.meta.url);
 
 /**
  * @param {string} src  folder of the tsc build of src/ (ends with '/')
- * @param {{ tfGradients?: boolean }} options  tfGradients: also load @tensorflow/tfjs (registers gradients for tf.grads)
+ * @param {{ tfGradients?: boolean, noTf?: boolean }} options  tfGradients: also load @tensorflow/tfjs (registers
+ *   gradients for tf.grads); noTf: our engine only (tf, tfb and timeTf are null; nothing of tfjs is loaded)
  */
 export async function sideBySide(src, options = {}) {
   const engine = await import(src + 'engine.js');
@@ -26,6 +27,7 @@ export async function sideBySide(src, options = {}) {
   console.log(`adapter: ${a?.vendor} ${a?.architecture} ${a?.device} ${a?.description} (software: ${a?.isSoftware})`);
 
   // tfjs on its own Dawn instance of the same adapter kind (in Deno: the runtime's navigator.gpu)
+  if (options.noTf) return { ...engine, getDevice, device, ctx, adapter: a, tf: null, tfb: null, timeOurs, timeTf: null };
   if (dawn) Object.defineProperty(globalThis, 'navigator', { value: { gpu: dawn.create([]), userAgent: 'node' }, configurable: true });
   const tf = require('@tensorflow/tfjs-core');
   if (options.tfGradients) require('@tensorflow/tfjs');

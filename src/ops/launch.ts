@@ -19,6 +19,8 @@ const ops = (xs: TensorOperand[]): Operand[] => xs.map(({ name, t, shape }) => (
 /** out (=|+=) expr over the operands broadcast to out's shape. */
 export function runMap(name: string, out: Tensor, inputs: TensorOperand[], expr: string, opts: MapOptions = {}, uniforms: number[] = [], shape: Shape = out.shape): void {
   if (out.size === 0) return;
+  // into a deferred zero (a fresh gradient accumulator) the map writes every element: = instead of +=
+  if (opts.accumulate && sizeOf(shape) === out.size && !inputs.some((i) => i.t === out) && out.claimZero()) opts = { ...opts, accumulate: false };
   const spec = mapSpec(name, shape, ops(inputs), expr, opts);
   out.ctx.launch(spec, [...inputs.map((i) => i.t.arg), out.arg], Math.ceil(out.size / MAP_WG), uniforms);
 }
@@ -33,6 +35,8 @@ export function runReduce(name: string, out: Tensor, full: Shape, inputs: Tensor
     if (!opts.accumulate) out.fill(0);
     return;
   }
+  // every output is written once: into a deferred zero, = instead of +=
+  if (opts.accumulate && sizeOf(target) === out.size && !inputs.some((i) => i.t === out) && out.claimZero()) opts = { ...opts, accumulate: false };
   const R = sizeOf(full) / out.size;
   if (R > SPLIT_REDUCE_ABOVE) {
     // two stages: short partial sums (one workgroup per CHUNK positions), then a sum of the partials

@@ -136,13 +136,13 @@ export function backward(root: Tensor, dOut?: Tensor | Float32Array): void {
     if (!t.requiresGrad) return null;
     if (!t.node) {
       if (!t.grad) {
-        t.grad = Tensor.zeros(ctx, t.shape);
+        t.grad = Tensor.zerosDeferred(ctx, t.shape);
         untrack(t.grad);
       }
       return t.grad;
     }
     let g = grads.get(t);
-    if (!g) grads.set(t, (g = Tensor.zeros(ctx, t.shape)));
+    if (!g) grads.set(t, (g = Tensor.zerosDeferred(ctx, t.shape))); // zeroed by its first full write (claimZero)
     return g;
   };
   noGrad(() => {
@@ -187,6 +187,6 @@ export function internals(out: Tensor, parts: Tensor[]): void {
 /** dst += src (same size), recorded. */
 export function addInto(dst: Tensor, src: Tensor): void {
   if (dst.size === 0) return;
-  const spec = mapSpec('accumulate', dst.shape, [{ name: 's', shape: dst.shape }], 's', { accumulate: true });
+  const spec = mapSpec('accumulate', dst.shape, [{ name: 's', shape: dst.shape }], 's', { accumulate: !dst.claimZero() });
   dst.ctx.launch(spec, [src.arg, dst.arg], Math.ceil(dst.size / MAP_WG));
 }

@@ -44,6 +44,8 @@ export class Tensor {
   /** @internal An intermediate of a composite op: disposed when its graph is released after backward. */
   internal = false;
   private buf: GPUBuffer | null;
+  /** A zero tensor whose fill has not been recorded yet (Tensor.zerosDeferred): see claimZero(). */
+  private zeroPending = false;
 
   /** @internal Use Tensor.fromArray / zeros / full, or an op. */
   constructor(
@@ -107,6 +109,27 @@ export class Tensor {
     return Tensor.full(device, shape, 0, opts);
   }
 
+  /**
+   * @internal A zero tensor whose fill is deferred: the first kernel that would accumulate into every
+   * element of it may overwrite instead (`claimZero`), saving the fill and one read of the buffer; any
+   * other use of the buffer records the fill first. The tape makes gradient accumulators this way.
+   */
+  static zerosDeferred(ctx: GpuContext, shape: Shape): Tensor {
+    const t = new Tensor(ctx, shape);
+    t.zeroPending = t.size > 0;
+    return t;
+  }
+
+  /**
+   * @internal True (once) when this tensor is a deferred zero: the caller then writes every element with
+   * `=` instead of `+=`. False otherwise (accumulate as usual).
+   */
+  claimZero(): boolean {
+    if (!this.zeroPending || !this.buf) return false;
+    this.zeroPending = false;
+    return true;
+  }
+
   static ones(device: DeviceLike, shape: Shape, opts: TensorOptions = {}): Tensor {
     return Tensor.full(device, shape, 1, opts);
   }
@@ -114,6 +137,10 @@ export class Tensor {
   /** @internal The GPU buffer; throws DisposedTensorError after dispose(). */
   get buffer(): GPUBuffer {
     if (!this.buf) throw new DisposedTensorError(`tensor of shape ${fmt(this.shape)} was used after dispose() (or after the tidy() scope that created it ended)`);
+    if (this.zeroPending) {
+      this.zeroPending = false;
+      this.fill(0); // recorded before whatever is about to use the buffer
+    }
     return this.buf;
   }
 
@@ -133,6 +160,7 @@ export class Tensor {
   /** Overwrites every element with `value` in place (recorded, not submitted). */
   fill(value: number): this {
     if (this.size === 0) return this;
+    this.zeroPending = false;
     const spec = mapSpec('fill', this.shape, [], 'u.value', { uniforms: [['value', 'f32']] });
     this.ctx.launch(spec, [this.arg], Math.ceil(this.size / MAP_WG), [value]);
     return this;

@@ -103,12 +103,73 @@ describe('memoised specs', () => {
   });
 });
 
+describe('deferred zero accumulators', () => {
+  it('read before any write: zeros (also on a dirty pooled buffer); claimed once', async () => {
+    const d = await dev();
+    const ctx = contextFor(d.gpu);
+    Tensor.fromArray(d, rand(7, 9), [7]).dispose(); // leaves non-zero data in a pooled buffer
+    const z = Tensor.zerosDeferred(ctx, [7]);
+    expect(await z.toArray()).toEqual(new Float32Array(7));
+    expect(z.claimZero()).toBe(false); // the read recorded the fill: nothing left to claim
+    const z2 = Tensor.zerosDeferred(ctx, [7]);
+    expect(z2.claimZero()).toBe(true);
+    expect(z2.claimZero()).toBe(false);
+    for (const x of [z, z2]) x.dispose();
+  });
+
+  it('the first gradient write overwrites, later ones add (map, reduce, GEMM, fan-out)', async () => {
+    const d = await dev();
+    const ctx = contextFor(d.gpu);
+    const ad = rand(40 * 6, 10), bd = rand(6 * 5, 11);
+    const a = Tensor.fromArray(d, ad, [40, 6], { requiresGrad: true });
+    const b = Tensor.fromArray(d, bd, [6, 5], { requiresGrad: true });
+    const c = Tensor.fromArray(d, rand(5, 12), [5], { requiresGrad: true });
+    for (const n of [40 * 6, 6 * 5, 5, 40 * 5, 40 * 5]) Tensor.fromArray(d, rand(n, n).map((v) => v * 1e3), [n]).dispose(); // leave garbage in the pool's buffers of these sizes
+    // loss = sum((a @ b + c) * (a @ b)): a @ b fans out to two uses; c is broadcast (a reduction in backward)
+    const loss = (): Tensor => {
+      const m = F.matmul(a, b);
+      return F.sum(F.mul(F.add(m, c), m));
+    };
+    const before = ctx.dispatches;
+    loss().backward();
+    const first = ctx.dispatches - before;
+    const [ga, gb, gc] = await Promise.all([a.grad!.toArray(), b.grad!.toArray(), c.grad!.toArray()]);
+    // float64 reference: m = a b; dL/dm = 2 m + c; dL/dc = sum over rows of m; dA = dM b^T; dB = a^T dM
+    const m = new Float64Array(40 * 5);
+    for (let i = 0; i < 40; i++) for (let j = 0; j < 5; j++) for (let k = 0; k < 6; k++) m[i * 5 + j] += ad[i * 6 + k] * bd[k * 5 + j];
+    const cd = await c.toArray();
+    const dM = m.map((v, idx) => 2 * v + cd[idx % 5]);
+    const rA = new Float64Array(40 * 6), rB = new Float64Array(6 * 5), rC = new Float64Array(5);
+    for (let i = 0; i < 40; i++) for (let j = 0; j < 5; j++) {
+      rC[j] += m[i * 5 + j];
+      for (let k = 0; k < 6; k++) {
+        rA[i * 6 + k] += dM[i * 5 + j] * bd[k * 5 + j];
+        rB[k * 5 + j] += ad[i * 6 + k] * dM[i * 5 + j];
+      }
+    }
+    expectAllClose(ga, rA, { atol: 1e-5, rtol: 1e-4 });
+    expectAllClose(gb, rB, { atol: 1e-5, rtol: 1e-4 });
+    expectAllClose(gc, rC, { atol: 1e-5, rtol: 1e-4 });
+    // a second backward adds to the (now materialised) leaf grads, recording no more dispatches than the first
+    const before2 = ctx.dispatches;
+    loss().backward();
+    expect(ctx.dispatches - before2).toBeLessThanOrEqual(first);
+    expectAllClose(await a.grad!.toArray(), rA.map((v) => 2 * v), { atol: 1e-5, rtol: 1e-4 });
+    expectAllClose(await b.grad!.toArray(), rB.map((v) => 2 * v), { atol: 1e-5, rtol: 1e-4 });
+    expectAllClose(await c.grad!.toArray(), rC.map((v) => 2 * v), { atol: 1e-5, rtol: 1e-4 });
+    for (const x of [a, b, c]) x.dispose();
+  });
+});
+
 describe('backward seed', () => {
-  it('loss.backward() seeds with one fill: F.sum backward records 2 dispatches into an existing grad', async () => {
+  it('loss.backward() seeds with one fill: F.sum backward records 2 dispatches (fresh or existing grad)', async () => {
     const d = await dev();
     const ctx = contextFor(d.gpu);
     const x = Tensor.fromArray(d, rand(10, 8), [10], { requiresGrad: true });
-    F.sum(F.mul(x, 3)).backward();
+    const y0 = F.sum(F.mul(x, 3));
+    const before0 = ctx.dispatches;
+    y0.backward(); // seed fill; sum backward into the product's fresh accumulator (=, no zero fill); mul backward into x.grad (=)
+    expect(ctx.dispatches - before0).toBe(3);
     expectAllClose(await x.grad!.toArray(), new Float32Array(10).fill(3), { atol: 0, rtol: 0 });
     const y = F.sum(x);
     const before = ctx.dispatches;

@@ -82,6 +82,9 @@ export function runGemm(ctx: GpuContext, c: GemmCall): void {
   }
   const batch = c.batch ?? 1;
   if (c.M === 0 || c.N === 0 || batch === 0) return;
+  // Into a deferred zero (a fresh gradient accumulator) a row-major GEMM that covers all of out writes
+  // with = (saves the zero fill and the read of out). Scattered outputs (conv's outIndex) keep +=.
+  if (c.accumulate && !c.outIndex && batch * c.M * c.N === c.out.size && !c.inputs.some((i) => i.t === c.out) && c.out.claimZero()) c = { ...c, accumulate: false };
   const config = c.config ?? gemmTile(ctx, c.M);
   // CPU adapters (lavapipe) run one workgroup per CPU thread: a few tiles already keep the cores busy, so
   // split-K only needs a handful of workgroups there (target 8, not 96).
