@@ -22,3 +22,6 @@ for K in 4096 65536; do
   timeout 120 node bench/contrastive/run.mjs --no-tf --iters 100 --K "$K" --json "$O/K$K.json" >> "$O/run.txt" 2>&1
 done
 cat "$O/machine.txt" "$O/record.txt" "$O/run.txt" | grep -v '^Warning'
+# the GPU layout's shape (queries per workgroup x tile columns), interleaved rounds
+timeout 120 node bench/contrastive/tune.mjs --qb 8x64,16x64,8x128,4x64 --rounds 3 --iters 50 > "$O/tune.txt" 2>&1
+grep -v '^Warning' "$O/tune.txt"
