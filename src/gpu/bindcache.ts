@@ -1,5 +1,6 @@
-// Bind groups reused across launches. Creating one costs ~20-25 us of CPU in Dawn (node, lavapipe host,
-// bench/engine/bindgroups.mjs) against ~3 us to set a cached one and dispatch; a training step records
+// Bind groups reused across launches. Creating one costs ~9 us of CPU in Dawn for 3 bindings (Node, this
+// 2-core dev VM, quiet; more with more bindings or load) against ~2.3 us to set a cached one and dispatch
+// (`node bench/engine/bindgroups.mjs`); a training step records
 // hundreds of dispatches over the same pooled buffers, so most bind groups recur. The engine's uniforms sit
 // at a per-dispatch offset of one ring buffer, bound with a dynamic offset, so they do not break the reuse.
 //
