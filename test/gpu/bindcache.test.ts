@@ -71,11 +71,18 @@ describe('bind group cache', () => {
     };
     const l1 = await step();
     const g1 = await q.grad!.toArray();
-    for (let i = 0; i < 2; i++) expect(await step()).toBe(l1); // the pool's alternation, as above
+    // Warm: the pool hands its (here all same-class) scratch buffers out in a rotating order until the
+    // assignment settles; every distinct assignment costs its bind groups once.
+    let steps = 1;
+    for (let before = -1; steps < 16 && ctx.bindGroups.created !== before; steps++) {
+      before = ctx.bindGroups.created;
+      expect(await step()).toBe(l1);
+    }
+    expect(steps).toBeLessThan(16);
     const created = ctx.bindGroups.created;
     for (let i = 0; i < 4; i++) expect(await step()).toBe(l1);
     expect(ctx.bindGroups.created).toBe(created);
-    expectAllClose(await q.grad!.toArray(), g1.map((v) => 7 * v), { atol: 1e-7, rtol: 1e-6 }); // accumulated 7 times
+    expectAllClose(await q.grad!.toArray(), g1.map((v) => (steps + 4) * v), { atol: 1e-7, rtol: 1e-6 }); // accumulated once per step
     for (const t of [q, k, n]) t.dispose();
   });
 });

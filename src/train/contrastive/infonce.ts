@@ -82,13 +82,11 @@ export function infoNCE(q: Tensor, kPos: Tensor, negatives: Negatives, opts: Inf
   if (QB * D * 4 + 2 * QB * TILE * 4 > lim.maxComputeWorkgroupStorageSize) throw new InvalidArgumentError(`infoNCE: D = ${D} needs more workgroup memory than this device's ${lim.maxComputeWorkgroupStorageSize} bytes`);
   const bg = bank ? bankGroups(bank.bank.buffers.length, lim.maxStorageBuffersPerShaderStage) : { slots: 1, groups: 1 };
   const sz = infoNCEScratchSizes(B, K, D, bg.groups);
-  const lossAll = new Tensor(ctx, [1 + B]); // mean, then per-row terms
   const dq = new Tensor(ctx, [B, D]);
   const dk = new Tensor(ctx, [B, D]);
-  const lse = new Tensor(ctx, [B]);
+  const rows = new Tensor(ctx, [3 * B + 1]); // per-row terms, lse, NaN/Inf bits; the loss
   const partStats = new Tensor(ctx, [sz.partStats / 4]);
   const partDq = new Tensor(ctx, [sz.partDq / 4]);
-  const flag = new Tensor(ctx, [4]);
   const out = opOutput(ctx, [], [q, kPos], () => ({
     op: 'infoNCE',
     backward(g, [dQ, dK]) {
@@ -101,11 +99,11 @@ export function infoNCE(q: Tensor, kPos: Tensor, negatives: Negatives, opts: Inf
       dk.dispose();
     },
   }));
-  const bufs: InfoNCEBuffers = { q: q.buffer, kPos: kPos.buffer, negatives: bank ? q.buffer : (negatives as Tensor).buffer, loss: lossAll.buffer, dq: dq.buffer, dk: dk.buffer, lse: lse.buffer, partStats: partStats.buffer, partDq: partDq.buffer, flag: flag.buffer, guard: infoNCEGuard(ctx) };
+  const bufs: InfoNCEBuffers = { q: q.buffer, kPos: kPos.buffer, negatives: bank ? q.buffer : (negatives as Tensor).buffer, dq: dq.buffer, dk: dk.buffer, rows: rows.buffer, partStats: partStats.buffer, partDq: partDq.buffer, guard: infoNCEGuard(ctx) };
   const o = { B, K, D, tau, cachedUniforms: true }; // shared uniform buffer: not destroyed here
   ctx.record((enc) => (bank ? encodeInfoNCEBank(ctx.gpu, enc, bufs, { sel: bank.sel, bank: bank.bank.buffers, rowsPerBuffer: bank.bank.rowsPerBuffer, slots: bg.slots }, o) : encodeInfoNCE(ctx.gpu, enc, bufs, o)));
-  ctx.copy(lossAll.buffer, out.buffer, 4);
-  for (const t of [lossAll, lse, partStats, partDq, flag]) t.dispose(); // pooled: reuse is ordered after this batch's reads
+  ctx.copy(rows.buffer, out.buffer, 4, 4 * 3 * B);
+  for (const t of [rows, partStats, partDq]) t.dispose(); // pooled: reuse is ordered after this batch's reads
   if (!out.node) {
     dq.dispose();
     dk.dispose();

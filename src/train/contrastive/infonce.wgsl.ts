@@ -2,10 +2,10 @@
 // Three passes; the (B, K+1) logits are never stored:
 //   fused    grid (ceil(B/QB), nChunks): per (query, chunk) online max m, sum s = sum exp(l - m) and
 //            a = sum exp(l - m) n_j, one sweep over the chunk's queue rows (flash-attention style)
-//   rows     1 workgroup: per query lse = logsumexp(positive, chunk partials); loss = mean(lse - l0);
-//            dk_b = (p_b0 - 1) / (B tau) q_b
-//   dqOnline grid ceil(B*D/64): dq_b = ((p_b0 - 1) k_b + sum_c a_c exp(m_c - lse_b)) / (B tau)
-// The bank variant (./infonce_bank.wgsl.ts) replaces `fused` and shares `rows` and `dqOnline`.
+//   rows     grid B: per query lse = logsumexp(positive, chunk partials), loss term lse - l0, NaN/Inf bits,
+//            dk_b = (p_b0 - 1) / (B tau) q_b, dq_b = ((p_b0 - 1) k_b + sum_c a_c exp(m_c - lse_b)) / (B tau)
+//   mean     1 workgroup: loss = mean of the terms; the bits to the guard; a flagged call's dq, dk zeroed
+// The bank variant (./infonce_bank.wgsl.ts) replaces `fused` and shares `rows` and `mean`.
 // Gradients are multiplied by gradScale = dOut (the incoming gradient of the scalar loss; 1 for a root loss).
 // A workgroup handles QB queries (kept in workgroup memory) against the columns of one chunk, 64 columns
 // at a time: thread t owns column t of the tile (reads n_j once for the QB queries).
@@ -44,20 +44,24 @@ const BAD_OVERFLOW: u32 = 8u;
 
 /**
  * Per query b (one workgroup each, grid B; 64 threads reduce in parallel, so the pass is not a serial
- * chain of B (D + nChunks) loads): lse, loss term, dk. The mean is `meanWgsl`.
+ * chain of B (D + nChunks) loads): lse, loss term, this row's NaN/Inf bits, dk and dq (dq merges the
+ * partials' weighted negatives, 64 partial weights exp(m_c - lse) at a time in workgroup memory). The
+ * mean, the guard and the zeroing of a flagged call's gradients are `meanWgsl`.
  */
 export function rowsWgsl(D: number): string {
+  const PPD = Math.ceil(D / TILE);
   return header(D) + /* wgsl */ `
 @group(0) @binding(0) var<storage, read> q: array<f32>;           // (B, D)
 @group(0) @binding(1) var<storage, read> k: array<f32>;           // (B, D) positives
-@group(0) @binding(2) var<storage, read> part: array<f32>;        // (B, nChunks, 2)
-@group(0) @binding(3) var<storage, read_write> lse: array<f32>;   // (B)
-@group(0) @binding(4) var<storage, read_write> dk: array<f32>;    // (B, D)
-@group(0) @binding(5) var<storage, read_write> loss: array<f32>;  // (1 + B): mean, then per-row terms
-@group(0) @binding(6) var<uniform> p: P;
-@group(0) @binding(7) var<storage, read_write> flag: atomic<u32>; // this call's NaN/Inf bits
+@group(0) @binding(2) var<storage, read> part: array<f32>;        // (B, nChunks, 2): m, s
+@group(0) @binding(3) var<storage, read> partA: array<f32>;       // (B, nChunks, D): a
+@group(0) @binding(4) var<storage, read_write> rows: array<u32>;  // (3B + 1): loss terms lse - l0 and lse (f32 bits), NaN/Inf bits, the mean
+@group(0) @binding(5) var<storage, read_write> dq: array<f32>;    // (B, D)
+@group(0) @binding(6) var<storage, read_write> dk: array<f32>;    // (B, D)
+@group(0) @binding(7) var<uniform> p: P;
 var<workgroup> acc: array<f32, ${TILE}>;
 var<workgroup> bad: atomic<u32>;
+var<workgroup> wt: array<f32, ${TILE}>; // exp(m_c - lse) of up to 64 partials
 
 fn reduceSum(t: u32) {
   for (var w = TILE / 2u; w > 0u; w >>= 1u) {
@@ -107,42 +111,87 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
   if (mine != 0u) { atomicOr(&bad, mine); }
   workgroupBarrier();
   if (t == 0u) {
-    lse[b] = z;
-    loss[1u + b] = z - l0;
+    rows[b] = bitcast<u32>(z - l0); // u32 words: the bits are never a float that a store could flush
+    rows[p.B + b] = bitcast<u32>(z);
     var bits = atomicLoad(&bad);
     // A non-finite q makes every logit of its row non-finite: the negatives are then not to blame.
     if ((bits & BAD_Q) != 0u) { bits &= ~BAD_NEG; }
     if (bits == 0u && nonFinite(z - l0)) { bits = BAD_OVERFLOW; }
-    if (bits != 0u) { atomicOr(&flag, bits); }
+    rows[2u * p.B + b] = bits; // every row writes its word: no clearing pass
   }
-  let g0 = (exp(l0 - z) - 1.0) * p.invTau * p.gradScale / f32(p.B);
+  let pm1 = exp(l0 - z) - 1.0; // p_b0 - 1
+  let g0 = pm1 * p.invTau * p.gradScale / f32(p.B);
   for (var d = t; d < D; d += TILE) { dk[b * D + d] = g0 * q[b * D + d]; }
+  // dq_b = ((p_b0 - 1) k_b + sum_c a_c exp(m_c - lse_b)) gradScale / (B tau)
+  var sd = array<f32, ${PPD}>();
+  for (var i = 0u; i < ${PPD}u; i++) {
+    let d = t + i * TILE;
+    if (d < D) { sd[i] = pm1 * k[b * D + d]; }
+  }
+  for (var c0 = 0u; c0 < p.nChunks; c0 += TILE) {
+    workgroupBarrier(); // the previous block's weights are read
+    if (c0 + t < p.nChunks) { wt[t] = exp(part[(b * p.nChunks + c0 + t) * 2u] - z); }
+    workgroupBarrier();
+    let n = min(TILE, p.nChunks - c0);
+    for (var i = 0u; i < ${PPD}u; i++) {
+      let d = t + i * TILE;
+      if (d < D) {
+        var s = sd[i];
+        for (var c = 0u; c < n; c++) { s += partA[(b * p.nChunks + c0 + c) * D + d] * wt[c]; }
+        sd[i] = s;
+      }
+    }
+  }
+  for (var i = 0u; i < ${PPD}u; i++) {
+    let d = t + i * TILE;
+    if (d < D) { dq[b * D + d] = sd[i] * p.invTau * p.gradScale / f32(p.B); }
+  }
 }`;
 }
 
-/** loss[0] = mean of the B row terms (one workgroup, fixed-order tree: deterministic). */
+/**
+ * loss = mean of the B row terms (one workgroup, fixed-order tree: deterministic), stored after the rows'
+ * words (the engine op copies it into its scalar: a pooled output bound here would take a new bind group
+ * whenever the pool hands it another buffer); the OR of the rows' NaN/Inf bits goes to the context's guard, and a flagged call gets a
+ * NaN loss and zeroed dq, dk (no update from it).
+ */
 export function meanWgsl(D: number): string {
   return header(D) + /* wgsl */ `
-@group(0) @binding(0) var<storage, read_write> loss: array<f32>;  // (1 + B)
+@group(0) @binding(0) var<storage, read_write> rows: array<u32>;   // (3B + 1): terms, lse (f32 bits), NaN/Inf bits, the mean
 @group(0) @binding(1) var<uniform> p: P;
-@group(0) @binding(2) var<storage, read_write> flag: atomic<u32>;  // this call's bits (from rows)
-@group(0) @binding(3) var<storage, read_write> guard: atomic<u32>; // the context's sticky guard word
+@group(0) @binding(2) var<storage, read_write> guard: atomic<u32>; // the context's sticky guard word
+@group(0) @binding(3) var<storage, read_write> dq: array<f32>;     // (B, D)
+@group(0) @binding(4) var<storage, read_write> dk: array<f32>;     // (B, D)
 var<workgroup> acc: array<f32, ${TILE}>;
+var<workgroup> bad: atomic<u32>;
 
 @compute @workgroup_size(${TILE})
 fn main(@builtin(local_invocation_index) t: u32) {
+  if (t == 0u) { atomicStore(&bad, 0u); }
+  workgroupBarrier();
   var mine = 0.0;
-  for (var b = t; b < p.B; b += TILE) { mine += loss[1u + b]; }
+  var bits = 0u;
+  for (var b = t; b < p.B; b += TILE) {
+    mine += bitcast<f32>(rows[b]);
+    bits |= rows[2u * p.B + b];
+  }
   acc[t] = mine;
+  if (bits != 0u) { atomicOr(&bad, bits); }
   workgroupBarrier();
   for (var w = TILE / 2u; w > 0u; w >>= 1u) {
     if (t < w) { acc[t] += acc[t + w]; }
     workgroupBarrier();
   }
+  let all = atomicLoad(&bad);
   if (t == 0u) {
-    let bits = atomicLoad(&flag);
-    loss[0] = select(acc[0] / f32(p.B), bitcast<f32>(F32_NAN), bits != 0u); // NaN when flagged
-    if (bits != 0u) { atomicOr(&guard, bits); }
+    rows[3u * p.B] = select(bitcast<u32>(acc[0] / f32(p.B)), F32_NAN, all != 0u); // NaN when flagged
+    if (all != 0u) { atomicOr(&guard, all); }
+  }
+  if (all != 0u) { // non-finite input: no gradient from this call (the guard reports it)
+    for (var i = t; i < p.B * D; i += TILE) {
+      dq[i] = 0.0;
+      dk[i] = 0.0;
+    }
   }
 }`;
 }
@@ -153,7 +202,7 @@ fn main(@builtin(local_invocation_index) t: u32) {
  *   m = max_j l_j,  s = sum_j exp(l_j - m),  a = sum_j exp(l_j - m) n_j    (j in the chunk)
  * keeping m, s, a online across 64-column tiles (rescaled by exp(m_old - m_new)). Bindings: q, neg,
  * partStats (B, nChunks, 2), partDq (B, nChunks, D), p. Replaces `stats` + `dqPart`; finish with `rows` and
- * `dqOnline`.
+ * `mean`.
  */
 export function fusedWgsl(D: number, qb = QB, tile = TILE): string {
   const DV = D / vecWidth(D);
@@ -260,36 +309,5 @@ ${colOwner ? /* wgsl */ `    let r = ${tile === DV ? '' : '(t / DV) * PPT + '}i;
     let r = e / DV;
     if (e < QB * DV && b0 + r < p.B) { partA[((b0 + r) * p.nChunks + chunk) * DV + e % DV] = acc[i]; }`}
   }
-}`;
-}
-
-/** dq_b = ((p_b0 - 1) k_b + sum_chunks a_c exp(m_c - lse_b)) gradScale / (B tau), after `fused` + `rows`. */
-export function dqOnlineWgsl(D: number): string {
-  return header(D) + /* wgsl */ `
-@group(0) @binding(0) var<storage, read> loss: array<f32>;        // (1 + B): per-row terms lse_b - l0_b at 1 + b
-@group(0) @binding(1) var<storage, read> k: array<f32>;           // (B, D)
-@group(0) @binding(2) var<storage, read> lse: array<f32>;         // (B)
-@group(0) @binding(3) var<storage, read> part: array<f32>;        // (B, nChunks, 2)
-@group(0) @binding(4) var<storage, read> partA: array<f32>;       // (B, nChunks, D)
-@group(0) @binding(5) var<storage, read_write> dq: array<f32>;    // (B, D)
-@group(0) @binding(6) var<uniform> p: P;
-@group(0) @binding(7) var<storage, read> flag: array<u32>;        // this call's NaN/Inf bits
-@group(0) @binding(8) var<storage, read_write> dk: array<f32>;    // (B, D): zeroed when flagged
-
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let i = gid.x;
-  if (i >= p.B * D) { return; }
-  if (flag[0] != 0u) { // non-finite input: no gradient from this call (the guard reports it)
-    dq[i] = 0.0;
-    dk[i] = 0.0;
-    return;
-  }
-  let b = i / D;
-  let d = i % D;
-  let z = lse[b];
-  var s = (exp(-loss[1u + b]) - 1.0) * k[i]; // p_b0 = exp(l0 - lse) = exp(-term)
-  for (var c = 0u; c < p.nChunks; c++) { s += partA[(b * p.nChunks + c) * D + d] * exp(part[(b * p.nChunks + c) * 2u] - z); }
-  dq[i] = s * p.invTau * p.gradScale / f32(p.B);
 }`;
 }

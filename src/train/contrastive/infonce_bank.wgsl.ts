@@ -2,7 +2,7 @@
 // teacher-student transfer: K negatives per sample drawn from the bank). Negative j of query b is bank row
 // sel[b, j]; the bank is any number of buffers of `rowsPerBuffer` rows, read S at a time (one dispatch
 // per group of S buffers, each adding its own online-softmax partials). One query per workgroup (nothing to share
-// between queries: each has its own negatives). The `rows` and `dqOnline` passes of ./infonce.wgsl.ts finish.
+// between queries: each has its own negatives). The `rows` and `mean` passes of ./infonce.wgsl.ts finish.
 import { CHUNK, TILE, header, vecWidth } from './infonce.wgsl.ts';
 
 // A group binds S bank buffers (S = storage-binding limit - 4); its rows are [group S R, (group + 1) S R)
@@ -30,7 +30,7 @@ export const bankSlots = (maxStorageBuffers: number, nBuffers: number): number =
  * bank buffers: online m, s = sum exp(l - m) and a = sum exp(l - m) bank[row] (as `fusedWgsl` for the
  * queue). Grid (B, chunksPerGroup), one dispatch per group; partial (b, group * chunksPerGroup + chunk).
  * A partial whose logits are not all finite gets s = +Inf (the `rows` pass turns that into the guard).
- * Finish with `rows` and `dqOnline` over all groups' partials (online softmax partials merge exactly).
+ * Finish with `rows` and `mean` over all groups' partials (online softmax partials merge exactly).
  */
 export function fusedBankWgsl(D: number, S: number): string {
   const DV = D / vecWidth(D);

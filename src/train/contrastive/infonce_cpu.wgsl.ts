@@ -1,5 +1,5 @@
 // The fused InfoNCE sweep (shared negatives) laid out for CPU-backed adapters (lavapipe, SwiftShader): same
-// bindings, grid and partials as `fusedWgsl` (./infonce.wgsl.ts), so `rows` and `dqOnline` finish it.
+// bindings, grid and partials as `fusedWgsl` (./infonce.wgsl.ts), so `rows` and `mean` finish it.
 // Measured on lavapipe (bench/contrastive/tune.mjs): there a workgroup runs on one CPU thread as SIMD
 // lanes, and every storage / workgroup-memory load is paid per lane and per component, while FMAs are
 // nearly free — so the kernel is written to minimise loads per FMA (register blocking):

@@ -1,6 +1,6 @@
 // Fused InfoNCE forward + backward on raw WebGPU buffers: shared negatives (K, D) as in MoCo (three passes:
-// `fused` = one sweep over the queue for the softmax statistics and the weighted sum of negatives, `rows`,
-// `dqOnline`), or per-sample negatives read from a memory bank (the same three with `fusedBank` first). This is the kernel half of
+// `fused` = one sweep over the queue for the softmax statistics and the weighted sum of negatives, `rows`
+// (lse, loss terms, dk, dq), `mean`), or per-sample negatives read from a memory bank (`fusedBank` first). This is the kernel half of
 // `contrastive.infoNCE`; the tensor engine will wrap `encodeInfoNCE` as an op with autograd.
 // Memory: besides inputs and outputs, (B, nChunks, 2 + D) floats of partials, nChunks = ceil(K / 256);
 // the (B, K+1) logits are never materialised.
@@ -8,7 +8,7 @@ import { InvalidArgumentError, NonFiniteError } from '../../errors.ts';
 import { contextFor } from '../../gpu/context.ts';
 import { summarizeInfo, type Device } from '../../gpu/device.ts';
 import type { GuardBinding } from '../../gpu/guard.ts';
-import { CHUNK, QB, TILE, dqOnlineWgsl, fusedWgsl, meanWgsl, rowsWgsl } from './infonce.wgsl.ts';
+import { CHUNK, QB, TILE, fusedWgsl, meanWgsl, rowsWgsl } from './infonce.wgsl.ts';
 import { bankSlots, fusedBankWgsl } from './infonce_bank.wgsl.ts';
 import { CPU_QB, cpuLayoutFits, fusedCpuWgsl } from './infonce_cpu.wgsl.ts';
 
@@ -16,7 +16,6 @@ interface Pipelines {
   fused: GPUComputePipeline;
   /** Queries per workgroup of `fused`. */
   qb: number;
-  dqOnline: GPUComputePipeline;
   rows: GPUComputePipeline;
   mean: GPUComputePipeline;
 }
@@ -71,7 +70,7 @@ function pipelines(gpu: GPUDevice, D: number): Pipelines {
   if (!p) {
     const make = (code: string): GPUComputePipeline => gpu.createComputePipeline({ layout: 'auto', compute: { module: gpu.createShaderModule({ code }), entryPoint: 'main' } });
     const fused = make(cpu ? fusedCpuWgsl(D) : fusedWgsl(D, t.qb, t.tile));
-    p = { fused, qb: cpu ? CPU_QB : t.qb, dqOnline: make(dqOnlineWgsl(D)), rows: make(rowsWgsl(D)), mean: make(meanWgsl(D)) };
+    p = { fused, qb: cpu ? CPU_QB : t.qb, rows: make(rowsWgsl(D)), mean: make(meanWgsl(D)) };
     byD.set(key, p);
   }
   return p;
@@ -81,16 +80,14 @@ export interface InfoNCEBuffers {
   q: GPUBuffer; // (B, D) f32
   kPos: GPUBuffer; // (B, D)
   negatives: GPUBuffer; // (K, D)
-  /** Outputs: loss (1 + B): mean then per-row terms; dq, dk (B, D); lse (B). */
-  loss: GPUBuffer;
+  /** Outputs: dq, dk (B, D); rows (3B + 1 words): per-row loss terms lse_b - l0_b and lse_b (f32), each
+   * row's NaN/Inf bits (u32), then the loss (the mean, f32) at word 3B. */
   dq: GPUBuffer;
   dk: GPUBuffer;
-  lse: GPUBuffer;
+  rows: GPUBuffer;
   /** Scratch: (B, nParts, 2) and (B, nParts, D) floats (nParts = chunks x bank groups). */
   partStats: GPUBuffer;
   partDq: GPUBuffer;
-  /** This call's NaN/Inf bits (>= 4 bytes; zeroed by the encoder). */
-  flag: GPUBuffer;
   /** Where the bits are OR-ed for the host to see at the next read (a context guard word). */
   guard: GuardBinding;
 }
@@ -109,7 +106,7 @@ export function bankGroups(nBuffers: number, maxStorageBuffers: number): { slots
 }
 
 /**
- * Encode the four passes into `enc`. Returns the uniform buffers it made: destroy them after the submit
+ * Encode the three passes into `enc`. Returns the uniform buffers it made: destroy them after the submit
  * completes (none with `cachedUniforms`: those are shared).
  */
 export function encodeInfoNCE(gpu: GPUDevice, enc: GPUCommandEncoder, bufs: InfoNCEBuffers, o: { B: number; K: number; D: number; tau: number; gradScale?: number; cachedUniforms?: boolean }): GPUBuffer[] {
@@ -126,7 +123,7 @@ export interface BankNegatives {
 }
 
 /**
- * Same four passes with per-sample negatives read straight from a split memory bank: negative j of query b
+ * Same three passes with per-sample negatives read straight from a split memory bank: negative j of query b
  * is bank row sel[b, j] (the (B, K, D) negatives are never gathered). `bufs.negatives` is ignored.
  */
 export function encodeInfoNCEBank(gpu: GPUDevice, enc: GPUCommandEncoder, bufs: InfoNCEBuffers, neg: BankNegatives, o: { B: number; K: number; D: number; tau: number; gradScale?: number; cachedUniforms?: boolean }): GPUBuffer[] {
@@ -184,7 +181,6 @@ function encodePasses(gpu: GPUDevice, enc: GPUCommandEncoder, bufs: InfoNCEBuffe
   const bgCache = o.cachedUniforms ? contextFor(gpu).bindGroups : null;
   const bind = (pl: GPUComputePipeline, bs: Res[]): GPUBindGroup =>
     bgCache ? bgCache.get(layoutOf(pl), bs) : gpu.createBindGroup({ layout: layoutOf(pl), entries: bs.map((r, binding) => ({ binding, resource: 'buffer' in r ? r : { buffer: r } })) });
-  enc.clearBuffer(bufs.flag, 0, 4);
   const pass = enc.beginComputePass();
   const run = (pl: GPUComputePipeline, bs: Res[], x: number, y = 1): void => {
     pass.setPipeline(pl);
@@ -202,9 +198,8 @@ function encodePasses(gpu: GPUDevice, enc: GPUCommandEncoder, bufs: InfoNCEBuffe
   } else {
     run(p.fused, [bufs.q, bufs.negatives, bufs.partStats, bufs.partDq, ub], Math.ceil(B / p.qb), nChunks);
   }
-  run(p.rows, [bufs.q, bufs.kPos, bufs.partStats, bufs.lse, bufs.dk, bufs.loss, ub, bufs.flag], B);
-  run(p.mean, [bufs.loss, ub, bufs.flag, bufs.guard], 1);
-  run(p.dqOnline, [bufs.loss, bufs.kPos, bufs.lse, bufs.partStats, bufs.partDq, bufs.dq, ub, bufs.flag, bufs.dk], Math.ceil((B * D) / 64));
+  run(p.rows, [bufs.q, bufs.kPos, bufs.partStats, bufs.partDq, bufs.rows, bufs.dq, bufs.dk, ub], B);
+  run(p.mean, [bufs.rows, ub, bufs.guard, bufs.dq, bufs.dk], 1);
   pass.end();
   return made;
 }
@@ -260,13 +255,13 @@ async function runUploaded(device: Device, q: Float32Array, kPos: Float32Array, 
     const guard = buf(16);
     const bufs: InfoNCEBuffers = {
       q: buf(q.byteLength, q), kPos: buf(kPos.byteLength, kPos), negatives: negatives ? buf(negatives.byteLength, negatives) : buf(16),
-      loss: buf(4 * (1 + B)), dq: buf(4 * B * D), dk: buf(4 * B * D), lse: buf(4 * B), partStats: buf(sz.partStats), partDq: buf(sz.partDq),
-      flag: buf(16), guard: { buffer: guard, offset: 0, size: 4 },
+      dq: buf(4 * B * D), dk: buf(4 * B * D), rows: buf(4 * (3 * B + 1)), partStats: buf(sz.partStats), partDq: buf(sz.partDq),
+      guard: { buffer: guard, offset: 0, size: 4 },
     };
     const enc = gpu.createCommandEncoder();
     made.push(...(bank ? encodeInfoNCEBank(gpu, enc, bufs, bank, o) : encodeInfoNCE(gpu, enc, bufs, o)));
-    const outs = [bufs.loss, bufs.dq, bufs.dk, bufs.lse, guard];
-    const sizes = [4 * (1 + B), 4 * B * D, 4 * B * D, 4 * B, 4];
+    const outs = [bufs.rows, bufs.dq, bufs.dk, guard];
+    const sizes = [4 * (3 * B + 1), 4 * B * D, 4 * B * D, 4];
     const reads = outs.map((_, i) => {
       const r = gpu.createBuffer({ size: Math.ceil(sizes[i] / 4) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
       made.push(r);
@@ -280,9 +275,9 @@ async function runUploaded(device: Device, q: Float32Array, kPos: Float32Array, 
       r.unmap();
       return a;
     }));
-    const bits = new Uint32Array(got[4].buffer)[0];
+    const bits = new Uint32Array(got[3].buffer)[0];
     if (bits) throw infoNCEGuardError(bits, 'infoNCEGpu');
-    return { loss: got[0][0], rowLoss: got[0].slice(1), dQ: got[1], dKPos: got[2], lse: got[3] };
+    return { loss: got[0][3 * B], rowLoss: got[0].slice(0, B), dQ: got[1], dKPos: got[2], lse: got[0].slice(B, 2 * B) };
   } finally {
     for (const b of made) b.destroy();
   }

@@ -20,10 +20,11 @@ function check(what: string, got: ArrayLike<number>, ref: ArrayLike<number>, tol
 
 describe('fused InfoNCE on WebGPU', () => {
   const cases: [number, number, number, number][] = [
-    // Few distinct D on purpose: each D compiles four pipelines (seconds on lavapipe/SwiftShader).
+    // Few distinct D on purpose: each D compiles three pipelines (seconds on lavapipe/SwiftShader).
     [1, 1, 7, 0.5], // one query, one negative
     [5, 300, 7, 0.07], // K not a multiple of the tile (64) or chunk (256), B not a multiple of 4, odd D
     [9, 513, 65, 0.2], // D > 64 (two dims per thread), three chunks, the last with one column
+    [3, 64 * 256 + 300, 65, 0.1], // 66 chunks: more partials per row than `rows` weighs at once (64)
   ];
   for (const [B, K, D, tau] of cases) {
     it(`B=${B} K=${K} D=${D} tau=${tau} vs the float64 reference`, async () => {
