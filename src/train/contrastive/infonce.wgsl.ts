@@ -121,12 +121,15 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
   }
   let pm1 = exp(l0 - z) - 1.0; // p_b0 - 1
   let g0 = pm1 * p.invTau * p.gradScale / f32(p.B);
-  for (var d = t; d < D; d += TILE) { dk[b * D + d] = g0 * q[b * D + d]; }
-  // dq_b = ((p_b0 - 1) k_b + sum_c a_c exp(m_c - lse_b)) gradScale / (B tau)
+  // dk_b = g0 q_b; dq_b = ((p_b0 - 1) k_b + sum_c a_c exp(m_c - lse_b)) gradScale / (B tau), thread t
+  // owning elements d = t + i TILE
   var sd = array<f32, ${PPD}>();
   for (var i = 0u; i < ${PPD}u; i++) {
     let d = t + i * TILE;
-    if (d < D) { sd[i] = pm1 * k[b * D + d]; }
+    if (d < D) {
+      dk[b * D + d] = g0 * q[b * D + d];
+      sd[i] = pm1 * k[b * D + d];
+    }
   }
   for (var c0 = 0u; c0 < p.nChunks; c0 += TILE) {
     workgroupBarrier(); // the previous block's weights are read
@@ -152,8 +155,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
 /**
  * loss = mean of the B row terms (one workgroup, fixed-order tree: deterministic), stored after the rows'
  * words (the engine op copies it into its scalar: a pooled output bound here would take a new bind group
- * whenever the pool hands it another buffer); the OR of the rows' NaN/Inf bits goes to the context's guard, and a flagged call gets a
- * NaN loss and zeroed dq, dk (no update from it).
+ * whenever the pool hands it another buffer). The OR of the rows' NaN/Inf bits goes to the context's
+ * guard, and a flagged call gets a NaN loss and zeroed dq, dk (no update from it).
  */
 export function meanWgsl(D: number): string {
   return header(D) + /* wgsl */ `
